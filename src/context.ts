@@ -1,0 +1,51 @@
+/**
+ * The composition root: the one place that picks the storage driver, the key store, the document loader
+ * and the clock from the configuration. The CLI and the service call it; the core only receives its parts.
+ */
+import type { Clock } from './clock.js'
+import { systemClock } from './clock.js'
+import type { Config } from './config/load-config.js'
+import { createDidResolver, type DidResolver } from './did/resolver.js'
+import { createStaticDocumentLoader, type DocumentLoader } from './document-loader/index.js'
+import { lookupLocalDidWeb } from './issuer/issuer-identity.js'
+import { createFileKeyStore } from './keys/file-key-store.js'
+import type { KeyStore } from './keys/key-store.js'
+import { createLogger, type Logger } from './lib/logger.js'
+import { openStorage } from './storage/open-storage.js'
+import type { Storage } from './storage/storage.js'
+
+/** Everything a command or request handler needs, built once. */
+export interface AppContext {
+  readonly config: Config
+  readonly clock: Clock
+  readonly storage: Storage
+  readonly keyStore: KeyStore
+  readonly documentLoader: DocumentLoader
+  readonly didResolver: DidResolver
+  readonly logger: Logger
+  close(): Promise<void>
+}
+
+/** Parts a caller (usually a test) supplies instead of the defaults. */
+export type ContextOverrides = Partial<Pick<AppContext, 'clock' | 'storage' | 'keyStore' | 'documentLoader' | 'logger'>>
+
+/** Builds the context from a loaded configuration. The storage is opened but not migrated. */
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const storage =
+    overrides.storage ?? (await openStorage({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile }))
+  // This instance's own did:web documents resolve from storage, never over the network.
+  const didResolver = createDidResolver({ didWeb: (did) => lookupLocalDidWeb(storage, did) })
+  return {
+    config,
+    clock: overrides.clock ?? systemClock,
+    storage,
+    keyStore: overrides.keyStore ?? createFileKeyStore({ directory: config.keysDir }),
+    documentLoader: overrides.documentLoader ?? createStaticDocumentLoader(),
+    didResolver,
+    logger: overrides.logger ?? createLogger(config.logLevel),
+    // A storage handed in by the caller is the caller's to close.
+    close: async () => {
+      if (!overrides.storage) await storage.close()
+    },
+  }
+}

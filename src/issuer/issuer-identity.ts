@@ -1,0 +1,212 @@
+/**
+ * Tenants, their issuer identities and keys: creation, key generation and rotation, and the signer the
+ * issuing code uses. Storage, key store and clock are injected.
+ */
+import { randomUUID } from 'node:crypto'
+import type { DIDDocument } from 'did-resolver'
+import type { Clock } from '../clock.js'
+import { buildIssuerDidDocument } from '../did/did-document.js'
+import { didKeyFromMultibase } from '../did/did-key.js'
+import { didWebDocumentUrl, didWebFromHostPath } from '../did/did-web.js'
+import { KeyNotFoundError, NotFoundError, StorageConflictError, ValidationError } from '../errors.js'
+import type { KeyRef, KeyStore, Signer } from '../keys/key-store.js'
+import type {
+  IssuerKeyRecord,
+  IssuerProfile,
+  IssuerRecord,
+  KeyAlgorithm,
+  Storage,
+  StorageSession,
+  TenantRecord,
+} from '../storage/storage.js'
+import { parseIssuerProfile } from './issuer-profile.js'
+
+/** What identity management needs. */
+export interface IdentityDeps {
+  storage: Storage
+  keyStore: KeyStore
+  clock: Clock
+}
+
+/** Tenant slugs: lower-case, URL- and path-safe. */
+export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+export interface CreateTenantInput {
+  slug: string
+  name: string
+  profile: IssuerProfile
+  /** `host[:path]` for a did:web issuer; omitted for did:key. */
+  didWeb?: string
+  keyType: KeyAlgorithm
+}
+
+export interface IssuerView {
+  tenant: TenantRecord
+  issuer: IssuerRecord
+  keys: IssuerKeyRecord[]
+  didDocument: DIDDocument
+  /** For did:web: where the DID document must be published. */
+  didDocumentUrl?: string
+}
+
+function iso(clock: Clock): string {
+  return clock().toISOString()
+}
+
+/** The kid and controller a new key gets under an issuer's DID method. */
+function keyIdentity(didMethod: 'key' | 'web', issuerDid: string | undefined, publicKeyMultibase: string) {
+  if (didMethod === 'key') {
+    const { did, kid } = didKeyFromMultibase(publicKeyMultibase)
+    return { controller: did, kid }
+  }
+  // did:web keys are named by their multibase so ids stay unique and stable without a counter.
+  return { controller: issuerDid as string, kid: `${issuerDid}#${publicKeyMultibase}` }
+}
+
+/**
+ * Creates a tenant with its default issuer and first (active) key, all or nothing: the key file is created
+ * first and only recorded if the whole database transaction commits.
+ */
+export async function createTenantWithIssuer(deps: IdentityDeps, input: CreateTenantInput): Promise<IssuerView> {
+  if (!TENANT_SLUG.test(input.slug)) {
+    throw new ValidationError(`Invalid tenant slug ${JSON.stringify(input.slug)}`, [
+      { field: 'slug', rule: 'pattern', message: `slug must match ${TENANT_SLUG.source}` },
+    ])
+  }
+  if (!input.name.trim()) {
+    throw new ValidationError('Tenant name is empty', [{ field: 'name', rule: 'minLength', message: 'name must not be empty' }])
+  }
+  const profile = parseIssuerProfile(input.profile)
+  if (await deps.storage.tenants.getBySlug(input.slug)) {
+    throw new StorageConflictError(`Tenant ${input.slug} already exists`)
+  }
+  const didMethod = input.didWeb === undefined ? 'key' : 'web'
+  const webDid = input.didWeb === undefined ? undefined : didWebFromHostPath(input.didWeb)
+  if (webDid && (await deps.storage.issuers.getByDid(webDid))) {
+    throw new StorageConflictError(`An issuer with DID ${webDid} already exists`)
+  }
+  const now = iso(deps.clock)
+  const tenant: TenantRecord = { id: randomUUID(), slug: input.slug, name: input.name.trim(), createdAt: now }
+  const keyId = randomUUID()
+  const generated = await deps.keyStore.generate({ tenantSlug: tenant.slug, keyId }, input.keyType)
+  const { controller, kid } = keyIdentity(didMethod, webDid, generated.publicKeyMultibase)
+  const issuer: IssuerRecord = {
+    id: randomUUID(),
+    tenantId: tenant.id,
+    did: controller,
+    didMethod,
+    profile,
+    isDefault: true,
+    createdAt: now,
+    updatedAt: now,
+  }
+  const key: IssuerKeyRecord = {
+    id: keyId,
+    issuerId: issuer.id,
+    kid,
+    controller,
+    algorithm: generated.algorithm,
+    publicKeyMultibase: generated.publicKeyMultibase,
+    publicJwk: generated.publicJwk,
+    active: true,
+    createdAt: now,
+    retiredAt: null,
+  }
+  await recordOrDiscard(deps.keyStore, { tenantSlug: tenant.slug, keyId }, () =>
+    deps.storage.transaction(async (tx) => {
+      await tx.tenants.create(tenant)
+      await tx.issuers.create(issuer)
+      await tx.keys.add(key)
+    }),
+  )
+  return view(tenant, issuer, [key])
+}
+
+/** Runs the step that records a new key; if it fails, the key file is removed so nothing is half-written. */
+async function recordOrDiscard(keyStore: KeyStore, ref: KeyRef, record: () => Promise<void>): Promise<void> {
+  try {
+    await record()
+  } catch (err) {
+    await keyStore.discard(ref)
+    throw err
+  }
+}
+
+function view(tenant: TenantRecord, issuer: IssuerRecord, keys: IssuerKeyRecord[]): IssuerView {
+  const result: IssuerView = { tenant, issuer, keys, didDocument: buildIssuerDidDocument(issuer, keys) }
+  if (issuer.didMethod === 'web') result.didDocumentUrl = didWebDocumentUrl(issuer.did)
+  return result
+}
+
+/** The tenant by slug, or {@link NotFoundError}. */
+export async function getTenant(session: StorageSession, slug: string): Promise<TenantRecord> {
+  const tenant = await session.tenants.getBySlug(slug)
+  if (!tenant) throw new NotFoundError(`No tenant ${JSON.stringify(slug)}`)
+  return tenant
+}
+
+/** The tenant's default issuer with its keys and DID document. */
+export async function describeDefaultIssuer(session: StorageSession, tenantSlug: string): Promise<IssuerView> {
+  const tenant = await getTenant(session, tenantSlug)
+  const issuer = await session.issuers.getDefault(tenant.id)
+  if (!issuer) throw new NotFoundError(`Tenant ${tenantSlug} has no default issuer`)
+  return view(tenant, issuer, await session.keys.listByIssuer(issuer.id))
+}
+
+/**
+ * Adds a key to the tenant's default issuer. With `activate`, it becomes the signing key (a rotation): the
+ * previous key is retired but kept, so credentials it signed still verify. For did:key the issuer's DID
+ * becomes the new key's DID; for did:web the DID stays and its document lists both keys.
+ */
+export async function addIssuerKey(
+  deps: IdentityDeps,
+  input: { tenantSlug: string; keyType: KeyAlgorithm; activate: boolean },
+): Promise<{ key: IssuerKeyRecord; view: IssuerView }> {
+  const current = await describeDefaultIssuer(deps.storage, input.tenantSlug)
+  const keyId = randomUUID()
+  const generated = await deps.keyStore.generate({ tenantSlug: input.tenantSlug, keyId }, input.keyType)
+  const { controller, kid } = keyIdentity(current.issuer.didMethod, current.issuer.did, generated.publicKeyMultibase)
+  const now = iso(deps.clock)
+  const key: IssuerKeyRecord = {
+    id: keyId,
+    issuerId: current.issuer.id,
+    kid,
+    controller,
+    algorithm: generated.algorithm,
+    publicKeyMultibase: generated.publicKeyMultibase,
+    publicJwk: generated.publicJwk,
+    active: false,
+    createdAt: now,
+    retiredAt: null,
+  }
+  await recordOrDiscard(deps.keyStore, { tenantSlug: input.tenantSlug, keyId }, () =>
+    deps.storage.transaction(async (tx) => {
+    await tx.keys.add(key)
+    if (!input.activate) return
+    await tx.keys.activate(current.issuer.id, key.id, now)
+    if (current.issuer.didMethod === 'key') {
+      await tx.issuers.update({ ...current.issuer, did: controller, updatedAt: now })
+    }
+  }),
+  )
+  const after = await describeDefaultIssuer(deps.storage, input.tenantSlug)
+  return { key: after.keys.find((k) => k.id === key.id) ?? key, view: after }
+}
+
+/** The signer of the issuer's active key. */
+export async function getIssuerSigner(deps: Pick<IdentityDeps, 'storage' | 'keyStore'>, issuerId: string): Promise<Signer> {
+  const issuer = await deps.storage.issuers.get(issuerId)
+  if (!issuer) throw new NotFoundError(`No issuer ${issuerId}`)
+  const key = await deps.storage.keys.getActive(issuerId)
+  if (!key) throw new KeyNotFoundError(`Issuer ${issuer.did} has no active key`)
+  const tenant = await deps.storage.tenants.get(issuer.tenantId)
+  if (!tenant) throw new NotFoundError(`No tenant for issuer ${issuerId}`)
+  return deps.keyStore.getSigner({ tenantSlug: tenant.slug, keyId: key.id }, key.kid)
+}
+
+/** DID documents of this instance's own did:web issuers, for local resolution. */
+export async function lookupLocalDidWeb(session: StorageSession, did: string): Promise<DIDDocument | undefined> {
+  const issuer = await session.issuers.getByDid(did)
+  if (!issuer || issuer.didMethod !== 'web') return undefined
+  return buildIssuerDidDocument(issuer, await session.keys.listByIssuer(issuer.id))
+}

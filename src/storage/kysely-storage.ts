@@ -1,0 +1,369 @@
+/**
+ * The one implementation of the storage port, written against Kysely and shared by SQLite and PostgreSQL.
+ *
+ * Nothing here knows which driver is underneath: the drivers differ only in how `sqlite.ts` and
+ * `postgres.ts` build the `Kysely` instance, and in the error codes mapped by {@link toStorageError}.
+ */
+import { Migrator } from 'kysely'
+import type { Kysely } from 'kysely'
+import {
+  KeyNotFoundError,
+  MicrocredError,
+  NotFoundError,
+  StorageConflictError,
+  StorageError,
+  StorageUnreachableError,
+} from '../errors.js'
+import {
+  credentialToRow,
+  fromFlag,
+  issuerKeyToRow,
+  issuerToRow,
+  rowToCredential,
+  rowToIssuer,
+  rowToIssuerKey,
+  rowToTenant,
+  tenantToRow,
+} from './database.js'
+import type { Database } from './database.js'
+import { migrationProvider } from './migrations.js'
+import type {
+  CredentialRepository,
+  IssuerKeyRecord,
+  IssuerRepository,
+  KeyRepository,
+  MigrationReport,
+  Storage,
+  StorageSession,
+  TenantRepository,
+} from './storage.js'
+
+/**
+ * Where queries run: the pool itself or one open transaction (`Transaction<Database>` is a
+ * `Kysely<Database>`, so either fits).
+ */
+export type Executor = Kysely<Database>
+
+/** Page size of `credentials.list` when the caller gives none. */
+export const DEFAULT_LIST_LIMIT = 100
+/** Largest page `credentials.list` returns, whatever the caller asks. */
+export const MAX_LIST_LIMIT = 1000
+
+// Unique violations by code, never by message: messages vary with driver version and server locale.
+const UNIQUE_VIOLATION_CODES = new Set([
+  'SQLITE_CONSTRAINT_UNIQUE',
+  'SQLITE_CONSTRAINT_PRIMARYKEY',
+  '23505', // PostgreSQL unique_violation
+])
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+])
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined
+  const code = (err as { code: unknown }).code
+  return typeof code === 'string' ? code : undefined
+}
+
+/**
+ * Translates a driver error into the typed error the port promises: {@link StorageConflictError} for a
+ * unique violation, {@link StorageUnreachableError} when the server went away, {@link StorageError}
+ * otherwise. The driver error is kept as `cause`; errors that are already ours pass through.
+ *
+ * @param what - the thing being written or read, for the message (e.g. `tenant t-1`); never row data.
+ */
+export function toStorageError(err: unknown, what: string): MicrocredError {
+  if (err instanceof MicrocredError) return err
+  const code = errorCode(err)
+  if (code !== undefined && UNIQUE_VIOLATION_CODES.has(code)) {
+    return new StorageConflictError(`${what} conflicts with an existing record`, { cause: err })
+  }
+  // SQLSTATE class 08 is "connection exception".
+  if (code !== undefined && (UNREACHABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) {
+    return new StorageUnreachableError(`Database connection lost while accessing ${what}`, { cause: err })
+  }
+  return new StorageError(`Storage failure while accessing ${what}`, { cause: err })
+}
+
+async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    throw toStorageError(err, what)
+  }
+}
+
+/** Runs `fn` in a transaction on `db`, or directly when `db` already is one (Kysely cannot nest them). */
+async function inTransaction<T>(db: Executor, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db)
+  return db.transaction().execute(fn)
+}
+
+/** Tenant repository over `db`. */
+export function tenantRepository(db: Executor): TenantRepository {
+  return {
+    create: (tenant) =>
+      guard(`tenant ${tenant.id}`, async () => {
+        await db.insertInto('tenants').values(tenantToRow(tenant)).execute()
+        return tenant
+      }),
+    get: (id) =>
+      guard(`tenant ${id}`, async () => {
+        const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst()
+        return row && rowToTenant(row)
+      }),
+    getBySlug: (slug) =>
+      guard(`tenant ${slug}`, async () => {
+        const row = await db.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst()
+        return row && rowToTenant(row)
+      }),
+    list: () =>
+      guard('tenants', async () => {
+        const rows = await db.selectFrom('tenants').selectAll().orderBy('slug').execute()
+        return rows.map(rowToTenant)
+      }),
+  }
+}
+
+/** Issuer repository over `db`. */
+export function issuerRepository(db: Executor): IssuerRepository {
+  const get = (id: string) =>
+    guard(`issuer ${id}`, async () => {
+      const row = await db.selectFrom('issuers').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && rowToIssuer(row)
+    })
+  return {
+    get,
+    create: (issuer) =>
+      guard(`issuer ${issuer.id}`, async () => {
+        await db.insertInto('issuers').values(issuerToRow(issuer)).execute()
+        return issuer
+      }),
+    getByDid: (did) =>
+      guard(`issuer ${did}`, async () => {
+        const row = await db.selectFrom('issuers').selectAll().where('did', '=', did).executeTakeFirst()
+        return row && rowToIssuer(row)
+      }),
+    getDefault: (tenantId) =>
+      guard(`default issuer of tenant ${tenantId}`, async () => {
+        const row = await db
+          .selectFrom('issuers')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('is_default', '=', 1)
+          .executeTakeFirst()
+        return row && rowToIssuer(row)
+      }),
+    listByTenant: (tenantId) =>
+      guard(`issuers of tenant ${tenantId}`, async () => {
+        const rows = await db
+          .selectFrom('issuers')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+        return rows.map(rowToIssuer)
+      }),
+    update: async (issuer) => {
+      const row = issuerToRow(issuer)
+      const result = await guard(`issuer ${issuer.id}`, () =>
+        db
+          .updateTable('issuers')
+          .set({ did: row.did, profile_json: row.profile_json, updated_at: row.updated_at })
+          .where('id', '=', issuer.id)
+          .executeTakeFirst(),
+      )
+      if (result.numUpdatedRows === 0n) throw new NotFoundError(`Issuer ${issuer.id} not found`)
+      // Read back rather than echo the argument: only three fields were written, the rest is the database's.
+      const updated = await get(issuer.id)
+      if (!updated) throw new NotFoundError(`Issuer ${issuer.id} not found`)
+      return updated
+    },
+  }
+}
+
+/** Key repository over `db`. `activate` opens its own transaction unless `db` already is one. */
+export function keyRepository(db: Executor): KeyRepository {
+  return {
+    add: (key: IssuerKeyRecord) =>
+      guard(`key ${key.kid}`, async () => {
+        await db.insertInto('issuer_keys').values(issuerKeyToRow(key)).execute()
+        return key
+      }),
+    get: (id) =>
+      guard(`key ${id}`, async () => {
+        const row = await db.selectFrom('issuer_keys').selectAll().where('id', '=', id).executeTakeFirst()
+        return row && rowToIssuerKey(row)
+      }),
+    getByKid: (kid) =>
+      guard(`key ${kid}`, async () => {
+        const row = await db.selectFrom('issuer_keys').selectAll().where('kid', '=', kid).executeTakeFirst()
+        return row && rowToIssuerKey(row)
+      }),
+    listByIssuer: (issuerId) =>
+      guard(`keys of issuer ${issuerId}`, async () => {
+        const rows = await db
+          .selectFrom('issuer_keys')
+          .selectAll()
+          .where('issuer_id', '=', issuerId)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+        return rows.map(rowToIssuerKey)
+      }),
+    getActive: (issuerId) =>
+      guard(`active key of issuer ${issuerId}`, async () => {
+        const row = await db
+          .selectFrom('issuer_keys')
+          .selectAll()
+          .where('issuer_id', '=', issuerId)
+          .where('active', '=', 1)
+          .executeTakeFirst()
+        return row && rowToIssuerKey(row)
+      }),
+    activate: (issuerId, keyId, at) =>
+      guard(`key ${keyId}`, () =>
+        inTransaction(db, async (tx) => {
+          const key = await tx
+            .selectFrom('issuer_keys')
+            .select(['issuer_id', 'active'])
+            .where('id', '=', keyId)
+            .executeTakeFirst()
+          if (!key || key.issuer_id !== issuerId) {
+            throw new KeyNotFoundError(`Key ${keyId} not found for issuer ${issuerId}`)
+          }
+          // Re-activating the active key must not stamp it as retired.
+          if (fromFlag(key.active)) return
+          // Retire first: the partial unique index refuses a second active key even for one statement.
+          // Two concurrent activations for one issuer therefore end with one StorageConflictError, never
+          // with two active keys.
+          await tx
+            .updateTable('issuer_keys')
+            .set({ active: 0, retired_at: at })
+            .where('issuer_id', '=', issuerId)
+            .where('active', '=', 1)
+            .execute()
+          await tx.updateTable('issuer_keys').set({ active: 1, retired_at: null }).where('id', '=', keyId).execute()
+        }),
+      ),
+  }
+}
+
+/** Clamps a requested page size to `1..MAX_LIST_LIMIT`, defaulting to `DEFAULT_LIST_LIMIT`. */
+export function pageLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIST_LIMIT
+  return Math.min(Math.max(Math.trunc(limit), 1), MAX_LIST_LIMIT)
+}
+
+/** Credential repository over `db`. */
+export function credentialRepository(db: Executor): CredentialRepository {
+  return {
+    insert: (record) =>
+      guard(`credential ${record.id}`, async () => {
+        await db.insertInto('credentials').values(credentialToRow(record)).execute()
+        return record
+      }),
+    get: (id) =>
+      guard(`credential ${id}`, async () => {
+        const row = await db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst()
+        return row && rowToCredential(row)
+      }),
+    list: (query) =>
+      guard(`credentials of tenant ${query.tenantId}`, async () => {
+        let q = db.selectFrom('credentials').selectAll().where('tenant_id', '=', query.tenantId)
+        if (query.courseId !== undefined) q = q.where('course_id', '=', query.courseId)
+        // Keyset pagination: stable while rows are inserted, unlike an offset.
+        if (query.after !== undefined) q = q.where('id', '>', query.after)
+        const rows = await q.orderBy('id').limit(pageLimit(query.limit)).execute()
+        return rows.map(rowToCredential)
+      }),
+  }
+}
+
+/** All repositories bound to `db` (the pool or one transaction). */
+export function createSession(db: Executor): StorageSession {
+  return {
+    tenants: tenantRepository(db),
+    issuers: issuerRepository(db),
+    keys: keyRepository(db),
+    credentials: credentialRepository(db),
+  }
+}
+
+/** Options of {@link createKyselyStorage}. */
+export interface KyselyStorageOptions {
+  dialect: Storage['dialect']
+  /**
+   * Schema holding Kysely's migration bookkeeping tables (PostgreSQL only). Kysely looks for them across
+   * every schema of the database, so without it a second schema in the same database (a test run, another
+   * deployment) would be mistaken for this one.
+   */
+  migrationTableSchema?: string
+}
+
+/**
+ * Builds the {@link Storage} over an open `Kysely<Database>`. The storage owns `db`: `close()` destroys it.
+ *
+ * On SQLite every query shares one connection, so code inside `transaction(fn)` must use the session it
+ * is handed, never the outer storage, or it waits for its own transaction to end.
+ */
+export function createKyselyStorage(db: Kysely<Database>, options: KyselyStorageOptions): Storage {
+  let closing: Promise<void> | undefined
+  return {
+    dialect: options.dialect,
+    ...createSession(db),
+
+    async migrate(): Promise<MigrationReport> {
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider,
+        ...(options.migrationTableSchema !== undefined && { migrationTableSchema: options.migrationTableSchema }),
+      })
+      const { error, results = [] } = await migrator.migrateToLatest()
+      if (error !== undefined) {
+        const failed = results.find((r) => r.status === 'Error')?.migrationName
+        const message = failed ? `Migration ${failed} failed` : 'Migration failed'
+        const mapped = toStorageError(error, 'migrations')
+        throw mapped instanceof StorageUnreachableError ? mapped : new StorageError(message, { cause: error })
+      }
+      return { applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName) }
+    },
+
+    async transaction<T>(fn: (tx: StorageSession) => Promise<T>): Promise<T> {
+      // The caller's own errors must come back exactly as thrown (repository calls inside `fn` are already
+      // mapped); only failures of the transaction itself (begin, commit, rollback) are translated.
+      let thrownByFn: { error: unknown } | undefined
+      try {
+        return await db.transaction().execute(async (tx) => {
+          try {
+            return await fn(createSession(tx))
+          } catch (error) {
+            thrownByFn = { error }
+            throw error
+          }
+        })
+      } catch (err) {
+        if (thrownByFn !== undefined && thrownByFn.error === err) throw err
+        throw toStorageError(err, 'transaction')
+      }
+    },
+
+    close(): Promise<void> {
+      // Idempotent: the pg pool refuses a second `end()`, and shutdown paths often close twice.
+      closing ??= db.destroy()
+      return closing
+    },
+  }
+}

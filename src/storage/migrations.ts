@@ -1,0 +1,134 @@
+/**
+ * Schema migrations, shipped in code so that a packaged binary needs no migration folder on disk.
+ *
+ * Each migration is written once with Kysely's schema builder and runs unchanged on SQLite and PostgreSQL.
+ * Names sort in the order they must run (`YYYY_MM_DD_NNN_label`); to change the schema, append a new entry
+ * to {@link migrations} and never edit one that has shipped.
+ */
+import { sql } from 'kysely'
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+
+// Migrations deliberately see an untyped database: they describe the schema as it was at their date,
+// not as `Database` describes it today.
+type AnyDb = Kysely<any>
+
+/**
+ * Runs `fn` in a transaction unless one is already open. Kysely wraps migrations in a transaction on
+ * PostgreSQL but not on SQLite, although SQLite DDL is transactional too; without this a failure halfway
+ * through a migration would leave a SQLite database with some of its tables and no record of them.
+ */
+async function atomically(db: AnyDb, fn: (db: AnyDb) => Promise<void>): Promise<void> {
+  if (db.isTransaction) return fn(db)
+  return db.transaction().execute(fn)
+}
+
+/** CHECK expression holding an integer flag to 0 or 1. */
+function sqlFlag(column: string) {
+  return sql<boolean>`${sql.ref(column)} in (0, 1)`
+}
+
+const initial: Migration = {
+  async up(db: AnyDb) {
+    await atomically(db, async (db) => {
+      // Ids are NOT NULL explicitly: SQLite, for historical reasons, accepts NULL in a text primary key.
+      await db.schema
+        .createTable('tenants')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('slug', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('tenants_slug_key').unique().on('tenants').column('slug').execute()
+
+      // No CHECK on enumerated text columns (did_method, algorithm, format): SQLite cannot alter a
+      // constraint without rebuilding the table, and later releases will add values. The port's types guard
+      // them instead. Flags are checked because 0/1 is the whole encoding.
+      await db.schema
+        .createTable('issuers')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('did', 'text', (c) => c.notNull())
+        .addColumn('did_method', 'text', (c) => c.notNull())
+        .addColumn('profile_json', 'text', (c) => c.notNull())
+        .addColumn('is_default', 'integer', (c) => c.notNull().defaultTo(0).check(sqlFlag('is_default')))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('issuers_did_key').unique().on('issuers').column('did').execute()
+      await db.schema.createIndex('issuers_tenant_id_idx').on('issuers').column('tenant_id').execute()
+      await db.schema
+        .createIndex('issuers_one_default_per_tenant')
+        .unique()
+        .on('issuers')
+        .column('tenant_id')
+        .where(sql.ref('is_default'), '=', 1)
+        .execute()
+
+      await db.schema
+        .createTable('issuer_keys')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('issuer_id', 'text', (c) => c.notNull().references('issuers.id'))
+        .addColumn('kid', 'text', (c) => c.notNull())
+        .addColumn('controller', 'text', (c) => c.notNull())
+        .addColumn('algorithm', 'text', (c) => c.notNull())
+        .addColumn('public_key_multibase', 'text', (c) => c.notNull())
+        .addColumn('public_jwk_json', 'text', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(0).check(sqlFlag('active')))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('retired_at', 'text')
+        .execute()
+      await db.schema.createIndex('issuer_keys_kid_key').unique().on('issuer_keys').column('kid').execute()
+      await db.schema.createIndex('issuer_keys_issuer_id_idx').on('issuer_keys').column('issuer_id').execute()
+      await db.schema
+        .createIndex('issuer_keys_one_active_per_issuer')
+        .unique()
+        .on('issuer_keys')
+        .column('issuer_id')
+        .where(sql.ref('active'), '=', 1)
+        .execute()
+
+      await db.schema
+        .createTable('credentials')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('issuer_id', 'text', (c) => c.notNull().references('issuers.id'))
+        .addColumn('course_id', 'text')
+        .addColumn('learner_ref', 'text')
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('credential', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createIndex('credentials_tenant_course_idx')
+        .on('credentials')
+        .columns(['tenant_id', 'course_id'])
+        .execute()
+    })
+  },
+
+  async down(db: AnyDb) {
+    await atomically(db, async (db) => {
+      // Reverse order of creation so that no table is dropped while another still references it.
+      await db.schema.dropTable('credentials').execute()
+      await db.schema.dropTable('issuer_keys').execute()
+      await db.schema.dropTable('issuers').execute()
+      await db.schema.dropTable('tenants').execute()
+    })
+  },
+}
+
+
+/**
+ * Every migration, keyed by name. Kysely runs them in name order, so a name must sort after every name
+ * already here.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '2026_11_25_001_initial': initial,
+}
+
+/** Hands {@link migrations} to Kysely's `Migrator`. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...migrations }
+  },
+}
