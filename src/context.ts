@@ -6,11 +6,13 @@ import type { Clock } from './clock.js'
 import { systemClock } from './clock.js'
 import type { Config } from './config/load-config.js'
 import { createDidResolver, type DidResolver } from './did/resolver.js'
-import { createStaticDocumentLoader, type DocumentLoader } from './document-loader/index.js'
+import { composeDocumentLoaders, createStaticDocumentLoader, type DocumentLoader } from './document-loader/index.js'
+import { createDidDocumentLoader } from './did/did-document-loader.js'
 import { lookupLocalDidWeb } from './issuer/issuer-identity.js'
 import { createFileKeyStore } from './keys/file-key-store.js'
 import type { KeyStore } from './keys/key-store.js'
 import { createLogger, type Logger } from './lib/logger.js'
+import { createDisplayImageCache, type DisplayImageCache } from './model/display-image-cache.js'
 import { openStorage } from './storage/open-storage.js'
 import type { Storage } from './storage/storage.js'
 
@@ -23,6 +25,8 @@ export interface AppContext {
   readonly documentLoader: DocumentLoader
   readonly didResolver: DidResolver
   readonly logger: Logger
+  /** Display images rendered once per course version and language, reused for every learner. */
+  readonly displayImages: DisplayImageCache
   close(): Promise<void>
 }
 
@@ -35,14 +39,17 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     overrides.storage ?? (await openStorage({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile }))
   // This instance's own did:web documents resolve from storage, never over the network.
   const didResolver = createDidResolver({ didWeb: (did) => lookupLocalDidWeb(storage, did) })
+  const documentLoader =
+    overrides.documentLoader ?? composeDocumentLoaders(createStaticDocumentLoader(), createDidDocumentLoader(didResolver))
   return {
     config,
     clock: overrides.clock ?? systemClock,
     storage,
     keyStore: overrides.keyStore ?? createFileKeyStore({ directory: config.keysDir }),
-    documentLoader: overrides.documentLoader ?? createStaticDocumentLoader(),
+    documentLoader,
     didResolver,
     logger: overrides.logger ?? createLogger(config.logLevel),
+    displayImages: createDisplayImageCache(),
     // A storage handed in by the caller is the caller's to close.
     close: async () => {
       if (!overrides.storage) await storage.close()

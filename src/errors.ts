@@ -177,8 +177,9 @@ export class MalformedCredentialError extends MicrocredError {
   constructor(
     message: string,
     readonly problems: FieldProblem[] = [],
+    options?: { cause?: unknown },
   ) {
-    super(message)
+    super(message, options)
   }
 }
 

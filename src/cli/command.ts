@@ -18,6 +18,8 @@ export type Values = Record<string, string | boolean | string[] | boolean[] | un
 export interface CommandEnv {
   config: Config
   io: CliIo
+  /** The directory relative file arguments are resolved against. */
+  cwd: string
   /** Opens the context (database, keys); commands that need no storage never call it. */
   open(): Promise<AppContext>
 }

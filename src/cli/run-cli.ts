@@ -16,6 +16,7 @@ import {
   tenantsAddCommand,
   tenantsListCommand,
 } from './commands/identity.js'
+import { courseAddCommand, courseListCommand, issueCommand } from './commands/issuing.js'
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -26,6 +27,9 @@ export const COMMANDS: readonly Command[] = [
   keysGenerateCommand,
   keysListCommand,
   keysRotateCommand,
+  courseAddCommand,
+  courseListCommand,
+  issueCommand,
 ]
 
 export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2 } as const
@@ -114,7 +118,7 @@ export async function runCli(argv: string[], options: RunCliOptions): Promise<nu
       if (command !== initCommand) await ctx.storage.migrate()
       return ctx
     }
-    return await command.run({ config, io, open }, values, positionals)
+    return await command.run({ config, io, cwd: options.cwd, open }, values, positionals)
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`${err.message}\n\n${commandHelp(command)}`)

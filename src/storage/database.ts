@@ -7,6 +7,7 @@
  */
 import type { Generated, Insertable, Selectable } from 'kysely'
 import type {
+  CourseRecord,
   CredentialFormat,
   CredentialRecord,
   DidMethod,
@@ -58,6 +59,17 @@ export interface IssuerKeysTable {
   retired_at: string | null
 }
 
+/** Table `courses`: immutable course versions. */
+export interface CoursesTable {
+  id: string
+  tenant_id: string
+  course_ref: string
+  version: number
+  content_hash: string
+  course_json: string
+  created_at: string
+}
+
 /** Table `credentials`. */
 export interface CredentialsTable {
   id: string
@@ -75,6 +87,7 @@ export interface Database {
   tenants: TenantsTable
   issuers: IssuersTable
   issuer_keys: IssuerKeysTable
+  courses: CoursesTable
   credentials: CredentialsTable
 }
 
@@ -84,6 +97,8 @@ export type IssuerRow = Selectable<IssuersTable>
 export type NewIssuerRow = Insertable<IssuersTable>
 export type IssuerKeyRow = Selectable<IssuerKeysTable>
 export type NewIssuerKeyRow = Insertable<IssuerKeysTable>
+export type CourseRow = Selectable<CoursesTable>
+export type NewCourseRow = Insertable<CoursesTable>
 export type CredentialRow = Selectable<CredentialsTable>
 export type NewCredentialRow = Insertable<CredentialsTable>
 
@@ -167,6 +182,32 @@ export function rowToIssuerKey(row: IssuerKeyRow): IssuerKeyRecord {
     active: fromFlag(row.active),
     createdAt: row.created_at,
     retiredAt: row.retired_at,
+  }
+}
+
+/** Maps a course version to the row to insert. */
+export function courseToRow(record: CourseRecord): NewCourseRow {
+  return {
+    id: record.id,
+    tenant_id: record.tenantId,
+    course_ref: record.courseRef,
+    version: record.version,
+    content_hash: record.contentHash,
+    course_json: JSON.stringify(record.course),
+    created_at: record.createdAt,
+  }
+}
+
+/** Maps a `courses` row to its record. */
+export function rowToCourse(row: CourseRow): CourseRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    courseRef: row.course_ref,
+    version: Number(row.version),
+    contentHash: row.content_hash,
+    course: JSON.parse(row.course_json) as Record<string, unknown>,
+    createdAt: row.created_at,
   }
 }
 

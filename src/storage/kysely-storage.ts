@@ -15,10 +15,12 @@ import {
   StorageUnreachableError,
 } from '../errors.js'
 import {
+  courseToRow,
   credentialToRow,
   fromFlag,
   issuerKeyToRow,
   issuerToRow,
+  rowToCourse,
   rowToCredential,
   rowToIssuer,
   rowToIssuerKey,
@@ -28,6 +30,7 @@ import {
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations.js'
 import type {
+  CourseRepository,
   CredentialRepository,
   IssuerKeyRecord,
   IssuerRepository,
@@ -292,12 +295,60 @@ export function credentialRepository(db: Executor): CredentialRepository {
   }
 }
 
+/** Course versions. */
+export function courseRepository(db: Executor): CourseRepository {
+  return {
+    add: (record) =>
+      guard(`course ${record.courseRef} v${record.version}`, async () => {
+        await db.insertInto('courses').values(courseToRow(record)).execute()
+        return record
+      }),
+    get: (id) =>
+      guard(`course ${id}`, async () => {
+        const row = await db.selectFrom('courses').selectAll().where('id', '=', id).executeTakeFirst()
+        return row && rowToCourse(row)
+      }),
+    getLatest: (tenantId, courseRef) =>
+      guard(`course ${courseRef}`, async () => {
+        const row = await db
+          .selectFrom('courses')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('course_ref', '=', courseRef)
+          .orderBy('version', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+        return row && rowToCourse(row)
+      }),
+    listLatest: (tenantId) =>
+      guard(`courses of tenant ${tenantId}`, async () => {
+        const latest = db
+          .selectFrom('courses')
+          .select(['course_ref', (eb) => eb.fn.max('version').as('max_version')])
+          .where('tenant_id', '=', tenantId)
+          .groupBy('course_ref')
+          .as('latest')
+        const rows = await db
+          .selectFrom('courses')
+          .innerJoin(latest, (join) =>
+            join.onRef('latest.course_ref', '=', 'courses.course_ref').onRef('latest.max_version', '=', 'courses.version'),
+          )
+          .selectAll('courses')
+          .where('courses.tenant_id', '=', tenantId)
+          .orderBy('courses.course_ref')
+          .execute()
+        return rows.map(rowToCourse)
+      }),
+  }
+}
+
 /** All repositories bound to `db` (the pool or one transaction). */
 export function createSession(db: Executor): StorageSession {
   return {
     tenants: tenantRepository(db),
     issuers: issuerRepository(db),
     keys: keyRepository(db),
+    courses: courseRepository(db),
     credentials: credentialRepository(db),
   }
 }

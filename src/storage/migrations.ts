@@ -122,8 +122,37 @@ const initial: Migration = {
  * Every migration, keyed by name. Kysely runs them in name order, so a name must sort after every name
  * already here.
  */
+const courses: Migration = {
+  async up(db: AnyDb) {
+    await atomically(db, async (db) => {
+      await db.schema
+        .createTable('courses')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('course_ref', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('content_hash', 'text', (c) => c.notNull())
+        .addColumn('course_json', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createIndex('courses_tenant_ref_version_key')
+        .unique()
+        .on('courses')
+        .columns(['tenant_id', 'course_ref', 'version'])
+        .execute()
+    })
+  },
+  async down(db: AnyDb) {
+    await atomically(db, async (db) => {
+      await db.schema.dropTable('courses').execute()
+    })
+  },
+}
+
 export const migrations: Readonly<Record<string, Migration>> = {
   '2026_11_25_001_initial': initial,
+  '2026_11_25_002_courses': courses,
 }
 
 /** Hands {@link migrations} to Kysely's `Migrator`. */

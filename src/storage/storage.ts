@@ -72,6 +72,24 @@ export interface IssuerKeyRecord {
   retiredAt: string | null
 }
 
+/**
+ * One version of a course description. Versions are immutable: a credential points at the exact version it
+ * was issued from, and changing a course adds a version.
+ */
+export interface CourseRecord {
+  /** Storage id of this version. */
+  id: string
+  tenantId: string
+  /** The course's own id (`course.id` in the course file), stable across versions. */
+  courseRef: string
+  /** 1, 2, ... per (tenant, courseRef). */
+  version: number
+  /** SHA-256 (hex) of the canonical course JSON: adding identical content twice changes nothing. */
+  contentHash: string
+  course: Record<string, unknown>
+  createdAt: string
+}
+
 export type CredentialFormat = 'elm' | 'edc' | 'vc-di' | 'vc-jose'
 
 /** An issued credential, as recorded at issuance. */
@@ -128,6 +146,15 @@ export interface KeyRepository {
   activate(issuerId: string, keyId: string, at: string): Promise<void>
 }
 
+export interface CourseRepository {
+  /** Inserts a version; a second version with the same (tenant, courseRef, version) is a conflict. */
+  add(record: CourseRecord): Promise<CourseRecord>
+  get(id: string): Promise<CourseRecord | undefined>
+  getLatest(tenantId: string, courseRef: string): Promise<CourseRecord | undefined>
+  /** The latest version of every course of a tenant, by courseRef. */
+  listLatest(tenantId: string): Promise<CourseRecord[]>
+}
+
 export interface CredentialRepository {
   insert(record: CredentialRecord): Promise<CredentialRecord>
   get(id: string): Promise<CredentialRecord | undefined>
@@ -139,6 +166,7 @@ export interface StorageSession {
   tenants: TenantRepository
   issuers: IssuerRepository
   keys: KeyRepository
+  courses: CourseRepository
   credentials: CredentialRepository
 }
 

@@ -490,4 +490,35 @@ forEachDialect('storage', (getStorage, dialect) => {
       expect(await storage.credentials.list({ tenantId })).to.deep.equal([])
     })
   })
+
+  describe('courses', () => {
+    function course(id: string, tenantId: string, ref: string, version: number, title: string) {
+      return { id, tenantId, courseRef: ref, version, contentHash: `h-${title}`, course: { id: ref, title: { en: title } }, createdAt: T0 }
+    }
+
+    it('keeps immutable versions and returns the latest per course', async () => {
+      const storage = getStorage()
+      const { tenantId } = await seed(storage, 'courses')
+      await storage.courses.add(course('c1', tenantId, 'urn:course:a', 1, 'A one'))
+      await storage.courses.add(course('c2', tenantId, 'urn:course:a', 2, 'A two'))
+      await storage.courses.add(course('c3', tenantId, 'urn:course:b', 1, 'B — ☘ "quoted"'))
+      expect((await storage.courses.get('c1'))?.course).to.deep.equal({ id: 'urn:course:a', title: { en: 'A one' } })
+      expect((await storage.courses.getLatest(tenantId, 'urn:course:a'))?.id).to.equal('c2')
+      expect(await storage.courses.getLatest(tenantId, 'urn:course:none')).to.equal(undefined)
+      const latest = await storage.courses.listLatest(tenantId)
+      expect(latest.map((c) => [c.courseRef, c.version])).to.deep.equal([
+        ['urn:course:a', 2],
+        ['urn:course:b', 1],
+      ])
+      expect(latest[1]?.course).to.deep.equal({ id: 'urn:course:b', title: { en: 'B — ☘ "quoted"' } })
+    })
+
+    it('refuses a second copy of the same version with ERR_STORAGE_CONFLICT', async () => {
+      const storage = getStorage()
+      const { tenantId } = await seed(storage, 'courses-dup')
+      await storage.courses.add(course('d1', tenantId, 'urn:course:d', 1, 'D'))
+      const err = await rejection(storage.courses.add(course('d2', tenantId, 'urn:course:d', 1, 'D again')))
+      expect(err.code).to.equal('ERR_STORAGE_CONFLICT')
+    })
+  })
 })

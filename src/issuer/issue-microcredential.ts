@@ -1,0 +1,165 @@
+/**
+ * Issuing ELM micro-credentials: store a course once (as immutable versions), then issue each learner's
+ * credential from it in the `elm` envelope (VC 2.0, VC-JOSE) or the `edc` envelope (VC 1.1, Data
+ * Integrity), and record what was issued.
+ */
+import { createHash, randomUUID } from 'node:crypto'
+import canonicalize from 'canonicalize'
+import type { Clock } from '../clock.js'
+import type { DocumentLoader } from '../document-loader/index.js'
+import { MalformedCredentialError, NotFoundError } from '../errors.js'
+import type { KeyStore } from '../keys/key-store.js'
+import { buildMicrocredential, parseCourse, parseLearner, validateEbsiEdc, type Course } from '../model/index.js'
+import type { DisplayImageCache } from '../model/display-image-cache.js'
+import type { CourseRecord, CredentialRecord, IssuerRecord, Storage, TenantRecord } from '../storage/storage.js'
+import { getIssuerSigner, getTenant } from './issuer-identity.js'
+import { secureWithDataIntegrity } from './secure-data-integrity.js'
+import { secureWithJose } from './secure-jose.js'
+
+/** What issuing needs, injected by the composition root. */
+export interface IssueDeps {
+  storage: Storage
+  keyStore: KeyStore
+  clock: Clock
+  documentLoader: DocumentLoader
+  displayImages: DisplayImageCache
+}
+
+export type MicrocredentialFormat = 'elm' | 'edc'
+
+/** SHA-256 of the RFC 8785 canonical JSON: the same course content always hashes the same. */
+export function courseContentHash(course: Course): string {
+  return createHash('sha256')
+    .update(canonicalize(course) ?? '')
+    .digest('hex')
+}
+
+/**
+ * Validates and stores a course for a tenant. Identical content to the latest version changes nothing;
+ * different content becomes a new version (credentials keep pointing at the version they came from).
+ */
+export async function addCourse(
+  deps: Pick<IssueDeps, 'storage' | 'clock'>,
+  input: { tenantSlug: string; course: unknown },
+): Promise<{ record: CourseRecord; created: boolean }> {
+  const course = parseCourse(input.course)
+  const tenant = await getTenant(deps.storage, input.tenantSlug)
+  const contentHash = courseContentHash(course)
+  return deps.storage.transaction(async (tx) => {
+    const latest = await tx.courses.getLatest(tenant.id, course.id)
+    if (latest?.contentHash === contentHash) return { record: latest, created: false }
+    const record: CourseRecord = {
+      id: randomUUID(),
+      tenantId: tenant.id,
+      courseRef: course.id,
+      version: (latest?.version ?? 0) + 1,
+      contentHash,
+      course: course as unknown as Record<string, unknown>,
+      createdAt: deps.clock().toISOString(),
+    }
+    return { record: await tx.courses.add(record), created: true }
+  })
+}
+
+/** The latest stored version of a course, by the course's own id. */
+export async function getCourse(deps: Pick<IssueDeps, 'storage'>, tenantSlug: string, courseRef: string): Promise<CourseRecord> {
+  const tenant = await getTenant(deps.storage, tenantSlug)
+  const record = await deps.storage.courses.getLatest(tenant.id, courseRef)
+  if (!record) throw new NotFoundError(`No course ${JSON.stringify(courseRef)} for tenant ${tenantSlug}`)
+  return record
+}
+
+export interface IssueMicrocredentialInput {
+  tenantSlug: string
+  /** A stored course version (from {@link addCourse} or {@link getCourse}). */
+  course: CourseRecord
+  /** The learner's completion record, validated here against `schemas/learner.schema.json`. */
+  learner: unknown
+  format: MicrocredentialFormat
+}
+
+export interface IssuedMicrocredential {
+  record: CredentialRecord
+  /** The compact JWS for `elm`, the signed JSON-LD document for `edc`. */
+  credential: string | Record<string, unknown>
+}
+
+async function defaultIssuer(storage: Storage, tenant: TenantRecord): Promise<IssuerRecord> {
+  const issuer = await storage.issuers.getDefault(tenant.id)
+  if (!issuer) throw new NotFoundError(`Tenant ${tenant.slug} has no default issuer`)
+  return issuer
+}
+
+/** The display image of each course language, rendered once per course version and language. */
+function displayImagesFor(cache: DisplayImageCache, record: CourseRecord, course: Course) {
+  const images = new Map<string, { contentType: 'image/png'; base64: string }>()
+  const primary = course.languages[0] as string
+  for (const language of course.languages) {
+    const pick = (map: Record<string, string>) => map[language] ?? map[primary] ?? (Object.values(map)[0] as string)
+    const image = cache.get({ courseId: record.courseRef, versionHash: record.contentHash }, language, {
+      title: pick(course.title),
+      awardingBody: pick(course.awardingBody.legalName),
+      ects: course.ects,
+      eqfLevel: course.eqfLevel,
+      workloadHours: course.workloadHours,
+    })
+    images.set(language, { contentType: image.contentType, base64: image.base64 })
+  }
+  return images
+}
+
+/** The learner reference kept beside the credential: the first identifier, nothing more. */
+function learnerRefOf(learner: { identifiers: Array<{ schemeName: string; notation: string }> }): string | null {
+  const first = learner.identifiers[0]
+  return first ? `${first.schemeName}:${first.notation}` : null
+}
+
+/**
+ * Issues one learner's micro-credential from a stored course: validates the learner record, builds the
+ * credential (refusing any missing Annex I element), signs it with the tenant's active key and records it.
+ * Nothing is recorded unless signing succeeded.
+ */
+export async function issueMicrocredential(deps: IssueDeps, input: IssueMicrocredentialInput): Promise<IssuedMicrocredential> {
+  const learner = parseLearner(input.learner)
+  const course = parseCourse(input.course.course)
+  const tenant = await getTenant(deps.storage, input.tenantSlug)
+  if (input.course.tenantId !== tenant.id) throw new NotFoundError(`Course ${input.course.courseRef} is not a course of ${tenant.slug}`)
+  const issuer = await defaultIssuer(deps.storage, tenant)
+  const signer = await getIssuerSigner(deps, issuer.id)
+  const issued = deps.clock()
+  const credentialId = `urn:uuid:${randomUUID()}`
+  const unsigned = buildMicrocredential({
+    course,
+    learner,
+    issuer: { did: issuer.did, profile: issuer.profile },
+    credentialId,
+    issued,
+    format: input.format,
+    displayImages: displayImagesFor(deps.displayImages, input.course, course),
+  })
+
+  let credential: string | Record<string, unknown>
+  if (input.format === 'elm') {
+    // The official EBSI schema is the contract for the VC 2.0 envelope: never sign what it refuses.
+    const problems = validateEbsiEdc(unsigned)
+    if (problems.length > 0) {
+      throw new MalformedCredentialError('The built credential does not pass the EBSI EDC schema', problems)
+    }
+    credential = await secureWithJose(unsigned, signer)
+  } else {
+    credential = await secureWithDataIntegrity(unsigned, signer, { documentLoader: deps.documentLoader, date: issued })
+  }
+
+  const record: CredentialRecord = {
+    id: credentialId,
+    tenantId: tenant.id,
+    issuerId: issuer.id,
+    courseId: input.course.id,
+    learnerRef: learnerRefOf(learner),
+    format: input.format,
+    issuedAt: issued.toISOString(),
+    credential: typeof credential === 'string' ? credential : JSON.stringify(credential),
+  }
+  await deps.storage.credentials.insert(record)
+  return { record, credential }
+}

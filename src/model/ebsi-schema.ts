@@ -1,0 +1,77 @@
+/**
+ * Validation of the `elm` credential form (VC Data Model 2.0) against EBSI's official JSON Schema
+ * "Europass EDC credential, based on ELM 3.2", bundled in `schemas/vendor/ebsi/` (see its README).
+ */
+
+import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { ValidateFunction } from 'ajv/dist/2020.js'
+import addFormatsPlugin from 'ajv-formats'
+import type { FormatsPlugin } from 'ajv-formats'
+import type { FieldProblem } from '../errors.js'
+import { ajvProblems } from './validate.js'
+
+// ajv-formats is CommonJS: under NodeNext its default import is `module.exports`, the plugin itself.
+const addFormats = addFormatsPlugin as unknown as FormatsPlugin
+
+function readVendor(path: string): Record<string, unknown> {
+  return JSON.parse(
+    readFileSync(new URL(`../../schemas/vendor/ebsi/${path}`, import.meta.url), 'utf8'),
+  ) as Record<string, unknown>
+}
+
+const EDC_SCHEMA = readVendor('vcdm2.0-europass-edc-schema/schema.json')
+const ATTESTATION_SCHEMA = readVendor('vcdm2.0-attestation-schema/schema.json')
+const EDC_METADATA = readVendor('vcdm2.0-europass-edc-schema/schema.metadata.json') as {
+  id: { base16: string; multibase_base58btc: string }
+}
+
+/** Where the EBSI Trusted Schemas Registry (v3, pilot network) serves schemas by id. */
+export const EBSI_TSR_SCHEMAS_URL = 'https://api-pilot.ebsi.eu/trusted-schemas-registry/v3/schemas/'
+
+/** The EDC schema's registry id (multibase base58btc), from the package's `schema.metadata.json`. */
+export const EBSI_EDC_SCHEMA_ID: string = EDC_METADATA.id.multibase_base58btc
+
+/**
+ * The `credentialSchema.id` of the `elm` form: the EDC schema in the EBSI Trusted Schemas Registry, as
+ * EBSI credentials write it (`…/trusted-schemas-registry/v3/schemas/<multibase id>`).
+ */
+export const EBSI_EDC_SCHEMA_URL = `${EBSI_TSR_SCHEMAS_URL}${EBSI_EDC_SCHEMA_ID}`
+
+// The official schema has no `$id` and reaches its base through a path inside an npm install
+// (`./node_modules/@cef-ebsi/vcdm2.0-attestation-schema/schema.json`). Registering it under a fixed base
+// URI makes that relative reference resolve to a URI of our own, where the bundled base is registered:
+// the files stay byte-identical and nothing is ever fetched.
+const EDC_BASE_URI = 'https://microcred.eu/schemas/vendor/ebsi/vcdm2.0-europass-edc-schema/schema.json'
+const ATTESTATION_URI = new URL(
+  './node_modules/@cef-ebsi/vcdm2.0-attestation-schema/schema.json',
+  EDC_BASE_URI,
+).href
+
+let compiled: ValidateFunction | undefined
+
+function validator(): ValidateFunction {
+  if (compiled === undefined) {
+    // Strict mode holds for the official schema as published; a future version that breaks it should
+    // fail loudly here rather than be loosened silently.
+    const ajv = new Ajv2020({ allErrors: true, strict: true })
+    addFormats(ajv)
+    ajv.addSchema(ATTESTATION_SCHEMA, ATTESTATION_URI)
+    ajv.addSchema(EDC_SCHEMA, EDC_BASE_URI)
+    const validate = ajv.getSchema(EDC_BASE_URI)
+    if (validate === undefined) throw new Error('EBSI EDC schema did not compile')
+    compiled = validate
+  }
+  return compiled
+}
+
+/**
+ * Validates a credential against EBSI's "Europass EDC credential" JSON Schema (VC DM 2.0, ELM 3.2),
+ * compiled once on first use.
+ *
+ * @returns every problem (JSON pointer + Ajv keyword); empty when the credential conforms.
+ */
+export function validateEbsiEdc(credential: unknown): FieldProblem[] {
+  const validate = validator()
+  return validate(credential) ? [] : ajvProblems(validate.errors)
+}
