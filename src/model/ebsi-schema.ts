@@ -4,15 +4,9 @@
  */
 
 import { readFileSync } from 'node:fs'
-import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ValidateFunction } from 'ajv/dist/2020.js'
-import addFormatsPlugin from 'ajv-formats'
-import type { FormatsPlugin } from 'ajv-formats'
 import type { FieldProblem } from '../errors.js'
-import { ajvProblems } from './validate.js'
-
-// ajv-formats is CommonJS: under NodeNext its default import is `module.exports`, the plugin itself.
-const addFormats = addFormatsPlugin as unknown as FormatsPlugin
+import { createAjv, toFieldProblems } from '../lib/schema-validation.js'
 
 function readVendor(path: string): Record<string, unknown> {
   return JSON.parse(
@@ -54,8 +48,7 @@ function validator(): ValidateFunction {
   if (compiled === undefined) {
     // Strict mode holds for the official schema as published; a future version that breaks it should
     // fail loudly here rather than be loosened silently.
-    const ajv = new Ajv2020({ allErrors: true, strict: true })
-    addFormats(ajv)
+    const ajv = createAjv()
     ajv.addSchema(ATTESTATION_SCHEMA, ATTESTATION_URI)
     ajv.addSchema(EDC_SCHEMA, EDC_BASE_URI)
     const validate = ajv.getSchema(EDC_BASE_URI)
@@ -73,5 +66,5 @@ function validator(): ValidateFunction {
  */
 export function validateEbsiEdc(credential: unknown): FieldProblem[] {
   const validate = validator()
-  return validate(credential) ? [] : ajvProblems(validate.errors)
+  return validate(credential) ? [] : toFieldProblems(validate.errors)
 }

@@ -5,19 +5,13 @@
  */
 
 import { readFileSync } from 'node:fs'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import type { ErrorObject } from 'ajv/dist/2020.js'
-import addFormatsPlugin from 'ajv-formats'
-import type { FormatsPlugin } from 'ajv-formats'
 import { ValidationError } from '../errors.js'
 import type { FieldProblem } from '../errors.js'
+import { createAjv, toFieldProblems } from '../lib/schema-validation.js'
 import type { Course } from './course.js'
 import type { LearnerCompletion } from './learner.js'
 import { VOCABULARIES, conceptIri, countryIri, languageIri } from './vocabularies.js'
 import type { ListName } from './vocabularies.js'
-
-// ajv-formats is CommonJS: under NodeNext its default import is `module.exports`, the plugin itself.
-const addFormats = addFormatsPlugin as unknown as FormatsPlugin
 
 function readSchema(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../../schemas/${name}`, import.meta.url), 'utf8')) as Record<
@@ -35,41 +29,9 @@ export const LEARNER_SCHEMA: Readonly<Record<string, unknown>> = Object.freeze(
   readSchema('learner.schema.json'),
 )
 
-const ajv = new Ajv2020({ allErrors: true, strict: true })
-addFormats(ajv)
+const ajv = createAjv()
 const validateCourseShape = ajv.compile<Course>(COURSE_SCHEMA)
 const validateLearnerShape = ajv.compile<LearnerCompletion>(LEARNER_SCHEMA)
-
-/** Ajv errors -> problems: the pointer names the offending field itself (a missing or unknown key too). */
-export function ajvProblems(errors: readonly ErrorObject[] | null | undefined): FieldProblem[] {
-  const seen = new Set<string>()
-  const problems: FieldProblem[] = []
-  for (const error of errors ?? []) {
-    // A bad key in a language map is reported twice (pattern + propertyNames): keep the propertyNames one.
-    if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue
-    let field = error.instancePath
-    let message = error.message ?? 'is invalid'
-    if (error.keyword === 'required') {
-      field += `/${escapePointer(String(error.params.missingProperty))}`
-      message = 'is required'
-    } else if (error.keyword === 'additionalProperties') {
-      field += `/${escapePointer(String(error.params.additionalProperty))}`
-      message = 'is not an allowed property'
-    } else if (error.keyword === 'propertyNames') {
-      field += `/${escapePointer(String(error.params.propertyName))}`
-      message = 'is not an ISO 639-1 language code (two lower-case letters)'
-    }
-    const key = `${field}\u0000${error.keyword}`
-    if (seen.has(key)) continue
-    seen.add(key)
-    problems.push({ field: field || '/', rule: error.keyword, message: `${field || '/'} ${message}` })
-  }
-  return problems
-}
-
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1')
-}
 
 type Json = Record<string, unknown>
 
@@ -172,7 +134,7 @@ function sortProblems(problems: FieldProblem[]): FieldProblem[] {
  */
 export function parseCourse(input: unknown): Course {
   const valid = validateCourseShape(input)
-  const problems = valid ? [] : ajvProblems(validateCourseShape.errors)
+  const problems = valid ? [] : toFieldProblems(validateCourseShape.errors)
   problems.push(...courseContentProblems(input))
   if (!valid || problems.length > 0) {
     throw new ValidationError(`Invalid course: ${problems.length} problem(s)`, sortProblems(problems))
@@ -196,7 +158,7 @@ export function parseCourse(input: unknown): Course {
  */
 export function parseLearner(input: unknown): LearnerCompletion {
   const valid = validateLearnerShape(input)
-  const problems = valid ? [] : ajvProblems(validateLearnerShape.errors)
+  const problems = valid ? [] : toFieldProblems(validateLearnerShape.errors)
   problems.push(...learnerExtraProblems(input))
   if (!valid || problems.length > 0) {
     const message = `Invalid learner completion: ${problems.length} problem(s)`

@@ -117,6 +117,10 @@ export const issueCommand: Command = {
         ? (await addCourse(ctx, { tenantSlug, course: courseFile })).record
         : await getCourse(ctx, tenantSlug, values.course)
       const { record, credential } = await issueMicrocredential(ctx, { tenantSlug, course, learner, format })
+      const issuer = await ctx.storage.issuers.get(record.issuerId)
+      if (issuer?.profile.development) {
+        env.io.err('note: issued under a DEVELOPMENT issuer profile: for trying microcred out, not for real learners.\n')
+      }
       const text = typeof credential === 'string' ? `${credential}\n` : `${JSON.stringify(credential, null, 2)}\n`
       if (typeof values.out === 'string') {
         await writeFile(resolve(env.cwd, values.out), text)
