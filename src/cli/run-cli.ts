@@ -17,6 +17,7 @@ import {
   tenantsListCommand,
 } from './commands/identity.js'
 import { courseAddCommand, courseListCommand, issueCommand } from './commands/issuing.js'
+import { signCommand } from './commands/sign.js'
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   courseAddCommand,
   courseListCommand,
   issueCommand,
+  signCommand,
 ]
 
 export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2 } as const
