@@ -14,6 +14,7 @@ import type { KeyStore } from './keys/key-store.js'
 import { createLogger, type Logger } from './lib/logger.js'
 import { createDisplayImageCache, type DisplayImageCache } from './model/display-image-cache.js'
 import { openStorage } from './storage/open-storage.js'
+import type { StatusPurpose } from './status/index.js'
 import type { Storage } from './storage/storage.js'
 
 /** Everything a command or request handler needs, built once. */
@@ -27,6 +28,10 @@ export interface AppContext {
   readonly logger: Logger
   /** Display images rendered once per course version and language, reused for every learner. */
   readonly displayImages: DisplayImageCache
+  /** From the configuration: where this instance's status lists and did:web documents live. */
+  readonly publicBaseUrl: string
+  /** From the configuration: status entries every credential carries unless its course says otherwise. */
+  readonly statusPurposes: readonly StatusPurpose[]
   close(): Promise<void>
 }
 
@@ -50,6 +55,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     didResolver,
     logger: overrides.logger ?? createLogger(config.logLevel),
     displayImages: createDisplayImageCache(),
+    publicBaseUrl: config.publicBaseUrl,
+    statusPurposes: config.statusPurposes,
     // A storage handed in by the caller is the caller's to close.
     close: async () => {
       if (!overrides.storage) await storage.close()

@@ -30,6 +30,9 @@ export type ErrorCode =
   | 'ERR_VC_MALFORMED'
   | 'ERR_MICROCREDENTIAL_INCOMPLETE'
   | 'ERR_SIGNING'
+  | 'ERR_STATUS_UNSUPPORTED'
+  | 'ERR_STATUS_TRANSITION'
+  | 'ERR_STATUS_RETRIEVAL'
 
 /** One entry of a validation failure: the field (JSON pointer or dotted path) and the rule it broke. */
 export interface FieldProblem {
@@ -202,6 +205,57 @@ export class SigningError extends MicrocredError {
   override readonly public = false
 }
 
+/** Why a status list could not be retrieved; stable, so callers and tests never read the message. */
+export type StatusRetrievalReason =
+  /** The URL's scheme or host is not allowed (plain `http:` without an explicit allowance, credentials in the URL). */
+  | 'refused'
+  /** The connection failed (DNS, TCP, TLS). */
+  | 'network'
+  | 'timeout'
+  /** The answer was not 2xx (or a 304 nobody asked for). */
+  | 'http-status'
+  /** A redirect to a URL that is not allowed, or too many redirects. */
+  | 'redirect'
+  /** The body exceeded the size limit. */
+  | 'too-large'
+  /** The body is neither a compact JWS nor JSON. */
+  | 'content'
+
+/**
+ * A status list credential could not be fetched (Bitstring Status List §3.5 `STATUS_RETRIEVAL_ERROR`). A
+ * status check maps it to an `indeterminate` result, never to a pass.
+ */
+export class StatusRetrievalError extends MicrocredError {
+  readonly code = 'ERR_STATUS_RETRIEVAL'
+  readonly type = 'https://www.w3.org/ns/credentials/status-list#STATUS_RETRIEVAL_ERROR'
+  override readonly status = 502
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly reason: StatusRetrievalReason,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/**
+ * The credential has no status entry for the purpose a change needs (e.g. suspending a credential issued
+ * without a suspension entry): its status cannot be changed that way.
+ */
+export class StatusNotSupportedError extends MicrocredError {
+  readonly code = 'ERR_STATUS_UNSUPPORTED'
+  readonly type = `${PROBLEM_BASE}STATUS_UNSUPPORTED`
+  override readonly status = 422
+}
+
+/** A status change the credential's current status forbids: a revoked credential stays as it is. */
+export class StatusTransitionError extends MicrocredError {
+  readonly code = 'ERR_STATUS_TRANSITION'
+  readonly type = `${PROBLEM_BASE}STATUS_TRANSITION`
+  override readonly status = 409
+}
+
 /** Discriminated union of every error class: `switch (err.code)` narrows it. */
 export type AnyMicrocredError =
   | ConfigError
@@ -222,6 +276,9 @@ export type AnyMicrocredError =
   | MalformedCredentialError
   | IncompleteMicrocredentialError
   | SigningError
+  | StatusRetrievalError
+  | StatusNotSupportedError
+  | StatusTransitionError
 
 /** True when `err` is one of ours (narrowed to the union). */
 export function isMicrocredError(err: unknown): err is AnyMicrocredError {

@@ -17,6 +17,7 @@ import {
   tenantsListCommand,
 } from './commands/identity.js'
 import { courseAddCommand, courseListCommand, issueCommand } from './commands/issuing.js'
+import { revokeCommand, statusCommand, suspendCommand, unsuspendCommand } from './commands/status.js'
 import { signCommand } from './commands/sign.js'
 
 /** Every command, in the order `--help` lists them. */
@@ -31,6 +32,10 @@ export const COMMANDS: readonly Command[] = [
   courseAddCommand,
   courseListCommand,
   issueCommand,
+  revokeCommand,
+  suspendCommand,
+  unsuspendCommand,
+  statusCommand,
   signCommand,
 ]
 

@@ -24,6 +24,8 @@ export interface Config {
   readonly host: string
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   readonly keyType: KeyAlgorithm
+  /** Status entries every credential carries unless its course says otherwise. */
+  readonly statusPurposes: ReadonlyArray<'revocation' | 'suspension'>
 }
 
 interface FileConfig {
@@ -33,6 +35,7 @@ interface FileConfig {
   host?: string
   logLevel?: Config['logLevel']
   keyType?: KeyAlgorithm
+  statusPurposes?: Array<'revocation' | 'suspension'>
 }
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8')) as object
@@ -102,6 +105,7 @@ export function loadConfig({ env, cwd }: LoadConfigInput): Config {
     host: valid.host ?? '127.0.0.1',
     logLevel: valid.logLevel ?? 'info',
     keyType: valid.keyType ?? 'Ed25519',
+    statusPurposes: Object.freeze([...(valid.statusPurposes ?? ['revocation', 'suspension'])]),
   })
 }
 

@@ -9,7 +9,15 @@ import type { Clock } from '../clock.js'
 import type { DocumentLoader } from '../document-loader/index.js'
 import { MalformedCredentialError, NotFoundError } from '../errors.js'
 import type { KeyStore } from '../keys/key-store.js'
-import { buildMicrocredential, parseCourse, parseLearner, validateEbsiEdc, type Course } from '../model/index.js'
+import {
+  buildMicrocredential,
+  parseCourse,
+  parseLearner,
+  validateEbsiEdc,
+  withExtraContexts,
+  type Course,
+} from '../model/index.js'
+import { allocateStatusEntries, type StatusOptions, type StatusPurpose } from '../status/index.js'
 import type { DisplayImageCache } from '../model/display-image-cache.js'
 import type { CourseRecord, CredentialRecord, IssuerRecord, Storage, TenantRecord } from '../storage/storage.js'
 import { getIssuerSigner, getTenant } from './issuer-identity.js'
@@ -23,7 +31,16 @@ export interface IssueDeps {
   clock: Clock
   documentLoader: DocumentLoader
   displayImages: DisplayImageCache
+  /** Status lists are published under `${publicBaseUrl}/status-lists/`. */
+  publicBaseUrl: string
+  /** Status entries each credential carries unless its course says otherwise. */
+  statusPurposes: readonly StatusPurpose[]
+  /** Status list options (list size in tests only). */
+  statusOptions?: StatusOptions
 }
+
+/** The Bitstring Status List context a VC 1.1 credential needs for its status entries. */
+const STATUS_CONTEXT_V1 = 'https://www.w3.org/ns/credentials/status/v1'
 
 export type MicrocredentialFormat = 'elm' | 'edc'
 
@@ -128,7 +145,25 @@ export async function issueMicrocredential(deps: IssueDeps, input: IssueMicrocre
   const signer = await getIssuerSigner(deps, issuer.id)
   const issued = deps.clock()
   const credentialId = `urn:uuid:${randomUUID()}`
-  const unsigned = buildMicrocredential({
+  const purposes = course.statusPurposes ?? deps.statusPurposes
+  // Slots are committed before signing: a failed signature leaves two slots that stay 0 for ever, which a
+  // verifier cannot tell from a valid credential's slots (more herd privacy, never a false revocation).
+  const credentialStatus =
+    purposes.length === 0
+      ? undefined
+      : await allocateStatusEntries(
+          deps,
+          {
+            tenantId: tenant.id,
+            issuerId: issuer.id,
+            credentialId,
+            form: input.format === 'elm' ? 'jose' : 'di',
+            purposes: [...purposes],
+            publicBaseUrl: deps.publicBaseUrl,
+          },
+          deps.statusOptions,
+        )
+  const built = buildMicrocredential({
     course,
     learner,
     issuer: { did: issuer.did, profile: issuer.profile },
@@ -136,12 +171,18 @@ export async function issueMicrocredential(deps: IssueDeps, input: IssueMicrocre
     issued,
     format: input.format,
     displayImages: displayImagesFor(deps.displayImages, input.course, course),
+    ...(credentialStatus ? { credentialStatus } : {}),
   })
+  // VC 1.1 does not define the Bitstring Status List terms; VC 2.0 does.
+  const unsigned = credentialStatus && input.format === 'edc' ? withExtraContexts(built, [STATUS_CONTEXT_V1]) : built
 
   let credential: string | Record<string, unknown>
   if (input.format === 'elm') {
-    // The official EBSI schema is the contract for the VC 2.0 envelope: never sign what it refuses.
-    const problems = validateEbsiEdc(unsigned)
+    // The official EBSI schema is the contract for the VC 2.0 envelope: never sign what it refuses. It closes
+    // `credentialStatus` to EBSI's own status types, so W3C Bitstring entries are set aside (a documented
+    // deviation; see docs/credential-profiles.md).
+    const { credentialStatus: _status, ...checked } = unsigned
+    const problems = validateEbsiEdc(checked)
     if (problems.length > 0) {
       throw new MalformedCredentialError('The built credential does not pass the EBSI EDC schema', problems)
     }

@@ -151,4 +151,6 @@ export interface Course {
   isPartialQualification?: boolean
   /** How long the credential stays valid, in months from issuance: `validUntil` / `expirationDate`. */
   validityMonths?: number
+  /** Status entries each credential carries; absent = the instance default, `[]` = none. */
+  statusPurposes?: Array<'revocation' | 'suspension'>
 }

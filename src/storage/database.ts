@@ -15,6 +15,12 @@ import type {
   IssuerProfile,
   IssuerRecord,
   KeyAlgorithm,
+  StatusAction,
+  StatusEventRecord,
+  StatusListForm,
+  StatusListRecord,
+  StatusPurpose,
+  StatusSlotRecord,
   TenantRecord,
 } from './storage.js'
 
@@ -82,6 +88,55 @@ export interface CredentialsTable {
   credential: string
 }
 
+/** Table `status_lists`: one row per bitstring status list; the bits live in `status_slots`. */
+export interface StatusListsTable {
+  id: string
+  tenant_id: string
+  issuer_id: string
+  purpose: StatusPurpose
+  form: StatusListForm
+  sequence: number
+  size: number
+  capacity: number
+  allocated: number
+  url: string
+  published: string | null
+  published_at: string | null
+  valid_until: string | null
+  etag: string | null
+  dirty: Flag
+  revision: number
+  published_revision: number | null
+  created_at: string
+}
+
+/** Table `status_slots`: primary key (list_id, status_index). */
+export interface StatusSlotsTable {
+  list_id: string
+  status_index: number
+  credential_id: string
+  purpose: StatusPurpose
+  value: Flag
+  updated_at: string
+}
+
+/** Table `status_events`: append-only audit log. */
+export interface StatusEventsTable {
+  id: string
+  tenant_id: string
+  credential_id: string
+  list_id: string
+  status_index: number
+  purpose: StatusPurpose
+  action: StatusAction
+  value: Flag
+  reason: string | null
+  actor: string
+  at: string
+  batch_id: string
+  batch_position: number
+}
+
 /** Every table the application queries. Kysely's own migration tables are deliberately absent. */
 export interface Database {
   tenants: TenantsTable
@@ -89,6 +144,9 @@ export interface Database {
   issuer_keys: IssuerKeysTable
   courses: CoursesTable
   credentials: CredentialsTable
+  status_lists: StatusListsTable
+  status_slots: StatusSlotsTable
+  status_events: StatusEventsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>
@@ -101,6 +159,12 @@ export type CourseRow = Selectable<CoursesTable>
 export type NewCourseRow = Insertable<CoursesTable>
 export type CredentialRow = Selectable<CredentialsTable>
 export type NewCredentialRow = Insertable<CredentialsTable>
+export type StatusListRow = Selectable<StatusListsTable>
+export type NewStatusListRow = Insertable<StatusListsTable>
+export type StatusSlotRow = Selectable<StatusSlotsTable>
+export type NewStatusSlotRow = Insertable<StatusSlotsTable>
+export type StatusEventRow = Selectable<StatusEventsTable>
+export type NewStatusEventRow = Insertable<StatusEventsTable>
 
 /** Encodes a boolean as the integer flag stored in the database. */
 export function toFlag(value: boolean): Flag {
@@ -236,5 +300,125 @@ export function rowToCredential(row: CredentialRow): CredentialRecord {
     format: row.format,
     issuedAt: row.issued_at,
     credential: row.credential,
+  }
+}
+
+/** Reads an integer column; drivers may hand back a string or bigint for wide integer types. */
+function int(value: number | bigint | string): number {
+  return Number(value)
+}
+
+/** Decodes a stored bit; anything but 1 reads as 0. */
+function bit(value: number | bigint | string): 0 | 1 {
+  return Number(value) === 1 ? 1 : 0
+}
+
+/** Maps a status list record to the row to insert. */
+export function statusListToRow(list: StatusListRecord): NewStatusListRow {
+  return {
+    id: list.id,
+    tenant_id: list.tenantId,
+    issuer_id: list.issuerId,
+    purpose: list.purpose,
+    form: list.form,
+    sequence: list.sequence,
+    size: list.size,
+    capacity: list.capacity,
+    allocated: list.allocated,
+    url: list.url,
+    published: list.published,
+    published_at: list.publishedAt,
+    valid_until: list.validUntil,
+    etag: list.etag,
+    dirty: toFlag(list.dirty),
+    revision: list.revision,
+    published_revision: list.publishedRevision,
+    created_at: list.createdAt,
+  }
+}
+
+/** Maps a `status_lists` row to its record. */
+export function rowToStatusList(row: StatusListRow): StatusListRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    issuerId: row.issuer_id,
+    purpose: row.purpose,
+    form: row.form,
+    sequence: int(row.sequence),
+    size: int(row.size),
+    capacity: int(row.capacity),
+    allocated: int(row.allocated),
+    url: row.url,
+    published: row.published,
+    publishedAt: row.published_at,
+    validUntil: row.valid_until,
+    etag: row.etag,
+    dirty: fromFlag(row.dirty),
+    revision: int(row.revision),
+    publishedRevision: row.published_revision === null ? null : int(row.published_revision),
+    createdAt: row.created_at,
+  }
+}
+
+/** Maps a slot record to the row to insert. */
+export function statusSlotToRow(slot: StatusSlotRecord): NewStatusSlotRow {
+  return {
+    list_id: slot.listId,
+    status_index: slot.index,
+    credential_id: slot.credentialId,
+    purpose: slot.purpose,
+    value: slot.value,
+    updated_at: slot.updatedAt,
+  }
+}
+
+/** Maps a `status_slots` row to its record. */
+export function rowToStatusSlot(row: StatusSlotRow): StatusSlotRecord {
+  return {
+    listId: row.list_id,
+    index: int(row.status_index),
+    credentialId: row.credential_id,
+    purpose: row.purpose,
+    value: bit(row.value),
+    updatedAt: row.updated_at,
+  }
+}
+
+/** Maps an audit event to the row to insert. */
+export function statusEventToRow(event: StatusEventRecord): NewStatusEventRow {
+  return {
+    id: event.id,
+    tenant_id: event.tenantId,
+    credential_id: event.credentialId,
+    list_id: event.listId,
+    status_index: event.index,
+    purpose: event.purpose,
+    action: event.action,
+    value: event.value,
+    reason: event.reason,
+    actor: event.actor,
+    at: event.at,
+    batch_id: event.batchId,
+    batch_position: event.position,
+  }
+}
+
+/** Maps a `status_events` row to its record. */
+export function rowToStatusEvent(row: StatusEventRow): StatusEventRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    credentialId: row.credential_id,
+    listId: row.list_id,
+    index: int(row.status_index),
+    purpose: row.purpose,
+    action: row.action,
+    value: bit(row.value),
+    reason: row.reason,
+    actor: row.actor,
+    at: row.at,
+    batchId: row.batch_id,
+    position: int(row.batch_position),
   }
 }

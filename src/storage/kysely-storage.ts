@@ -4,8 +4,8 @@
  * Nothing here knows which driver is underneath: the drivers differ only in how `sqlite.ts` and
  * `postgres.ts` build the `Kysely` instance, and in the error codes mapped by {@link toStorageError}.
  */
-import { Migrator } from 'kysely'
-import type { Kysely } from 'kysely'
+import { InsertResult, Migrator, sql } from 'kysely'
+import type { Kysely, UpdateResult } from 'kysely'
 import {
   KeyNotFoundError,
   MicrocredError,
@@ -24,7 +24,13 @@ import {
   rowToCredential,
   rowToIssuer,
   rowToIssuerKey,
+  rowToStatusEvent,
+  rowToStatusList,
+  rowToStatusSlot,
   rowToTenant,
+  statusEventToRow,
+  statusListToRow,
+  statusSlotToRow,
   tenantToRow,
 } from './database.js'
 import type { Database } from './database.js'
@@ -36,6 +42,7 @@ import type {
   IssuerRepository,
   KeyRepository,
   MigrationReport,
+  StatusListRepository,
   Storage,
   StorageSession,
   TenantRepository,
@@ -342,6 +349,188 @@ export function courseRepository(db: Executor): CourseRepository {
   }
 }
 
+/** Number of rows an insert or update reported. */
+function affected(result: InsertResult | UpdateResult): number {
+  const n = result instanceof InsertResult ? result.numInsertedOrUpdatedRows : result.numUpdatedRows
+  return Number(n ?? 0n)
+}
+
+/**
+ * Status lists, slots and the audit log. The two inserts that may meet a concurrent writer use
+ * `ON CONFLICT ... DO NOTHING` (the same SQL on SQLite and PostgreSQL) and report the outcome, because a
+ * failed statement aborts the whole transaction on PostgreSQL: the caller could not retry inside it.
+ */
+export function statusListRepository(db: Executor): StatusListRepository {
+  return {
+    get: (id) =>
+      guard(`status list ${id}`, async () => {
+        const row = await db.selectFrom('status_lists').selectAll().where('id', '=', id).executeTakeFirst()
+        return row && rowToStatusList(row)
+      }),
+    getByUrl: (url) =>
+      guard(`status list ${url}`, async () => {
+        const row = await db.selectFrom('status_lists').selectAll().where('url', '=', url).executeTakeFirst()
+        return row && rowToStatusList(row)
+      }),
+    getCurrent: ({ issuerId, purpose, form }) =>
+      guard(`current ${purpose} list of issuer ${issuerId}`, async () => {
+        const row = await db
+          .selectFrom('status_lists')
+          .selectAll()
+          .where('issuer_id', '=', issuerId)
+          .where('purpose', '=', purpose)
+          .where('form', '=', form)
+          .orderBy('sequence', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+        return row && rowToStatusList(row)
+      }),
+    listByTenant: (tenantId) =>
+      guard(`status lists of tenant ${tenantId}`, async () => {
+        const rows = await db
+          .selectFrom('status_lists')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .orderBy('issuer_id')
+          .orderBy('purpose')
+          .orderBy('form')
+          .orderBy('sequence')
+          .execute()
+        return rows.map(rowToStatusList)
+      }),
+    createIfAbsent: (list) =>
+      guard(`status list ${list.id}`, async () => {
+        const result = await db
+          .insertInto('status_lists')
+          .values(statusListToRow(list))
+          .onConflict((oc) => oc.columns(['issuer_id', 'purpose', 'form', 'sequence']).doNothing())
+          .executeTakeFirst()
+        return affected(result) === 1
+      }),
+    reserve: (listId) =>
+      guard(`status list ${listId}`, async () => {
+        // The guard is in the WHERE clause, evaluated by the database on the row as it is when the update
+        // runs (PostgreSQL re-checks it after waiting for a concurrent writer), never on a value read earlier.
+        const result = await db
+          .updateTable('status_lists')
+          .set((eb) => ({ allocated: eb('allocated', '+', 1) }))
+          .where('id', '=', listId)
+          .whereRef('allocated', '<', 'capacity')
+          .executeTakeFirst()
+        return affected(result) === 1
+      }),
+    markFull: (listId) =>
+      guard(`status list ${listId}`, async () => {
+        await db
+          .updateTable('status_lists')
+          .set((eb) => ({ allocated: eb.ref('capacity') }))
+          .where('id', '=', listId)
+          .execute()
+      }),
+    insertSlot: (slot) =>
+      guard(`status slot ${slot.listId}#${slot.index}`, async () => {
+        // The conflict target names the primary key only: a second slot for the same credential and purpose
+        // still fails (StorageConflictError) instead of being mistaken for a taken index.
+        const result = await db
+          .insertInto('status_slots')
+          .values(statusSlotToRow(slot))
+          .onConflict((oc) => oc.columns(['list_id', 'status_index']).doNothing())
+          .executeTakeFirst()
+        return affected(result) === 1
+      }),
+    getSlotsByCredential: (credentialId) =>
+      guard(`status of credential ${credentialId}`, async () => {
+        const slots = await db
+          .selectFrom('status_slots')
+          .selectAll()
+          .where('credential_id', '=', credentialId)
+          .orderBy('purpose')
+          .execute()
+        if (slots.length === 0) return []
+        const lists = await db
+          .selectFrom('status_lists')
+          .selectAll()
+          .where(
+            'id',
+            'in',
+            slots.map((s) => s.list_id),
+          )
+          .execute()
+        const byId = new Map(lists.map((row) => [row.id, rowToStatusList(row)]))
+        return slots.flatMap((row) => {
+          const list = byId.get(row.list_id)
+          return list ? [{ slot: rowToStatusSlot(row), list }] : []
+        })
+      }),
+    listSetIndices: (listId) =>
+      guard(`status list ${listId}`, async () => {
+        const rows = await db
+          .selectFrom('status_slots')
+          .select('status_index')
+          .where('list_id', '=', listId)
+          .where('value', '=', 1)
+          .orderBy('status_index')
+          .execute()
+        return rows.map((row) => Number(row.status_index))
+      }),
+    setSlotValue: (listId, index, value, at) =>
+      guard(`status slot ${listId}#${index}`, async () => {
+        // Conditional on the old value, so that of two concurrent identical changes exactly one reports a
+        // change (PostgreSQL re-evaluates the condition after the first commits).
+        const result = await db
+          .updateTable('status_slots')
+          .set({ value, updated_at: at })
+          .where('list_id', '=', listId)
+          .where('status_index', '=', index)
+          .where('value', '<>', value)
+          .executeTakeFirst()
+        return affected(result) === 1
+      }),
+    markChanged: (listId) =>
+      guard(`status list ${listId}`, async () => {
+        await db
+          .updateTable('status_lists')
+          .set((eb) => ({ revision: eb('revision', '+', 1), dirty: 1 }))
+          .where('id', '=', listId)
+          .execute()
+      }),
+    savePublication: (p) =>
+      guard(`status list ${p.listId}`, async () => {
+        const result = await db
+          .updateTable('status_lists')
+          .set((eb) => ({
+            published: p.published,
+            published_at: p.publishedAt,
+            valid_until: p.validUntil,
+            etag: p.etag,
+            published_revision: p.revision,
+            // Clean only if no bit changed after the publisher read the revision; otherwise stay dirty
+            // so that the next reader publishes again.
+            dirty: eb.case().when('revision', '=', p.revision).then(sql<0 | 1>`0`).else(sql<0 | 1>`1`).end(),
+          }))
+          .where('id', '=', p.listId)
+          .where((eb) => eb.or([eb('published_revision', 'is', null), eb('published_revision', '<=', p.revision)]))
+          .executeTakeFirst()
+        if (affected(result) !== 1) return undefined
+        const row = await db.selectFrom('status_lists').selectAll().where('id', '=', p.listId).executeTakeFirst()
+        return row && rowToStatusList(row)
+      }),
+    appendEvent: (event) =>
+      guard(`status event ${event.id}`, async () => {
+        await db.insertInto('status_events').values(statusEventToRow(event)).execute()
+        return event
+      }),
+    listEvents: (query) =>
+      guard(`status events of tenant ${query.tenantId}`, async () => {
+        let q = db.selectFrom('status_events').selectAll().where('tenant_id', '=', query.tenantId)
+        if (query.credentialId !== undefined) q = q.where('credential_id', '=', query.credentialId)
+        if (query.listId !== undefined) q = q.where('list_id', '=', query.listId)
+        const rows = await q.orderBy('at').orderBy('batch_id').orderBy('batch_position').execute()
+        return rows.map(rowToStatusEvent)
+      }),
+  }
+}
+
 /** All repositories bound to `db` (the pool or one transaction). */
 export function createSession(db: Executor): StorageSession {
   return {
@@ -350,6 +539,7 @@ export function createSession(db: Executor): StorageSession {
     keys: keyRepository(db),
     courses: courseRepository(db),
     credentials: credentialRepository(db),
+    statusLists: statusListRepository(db),
   }
 }
 

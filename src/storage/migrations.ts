@@ -117,11 +117,6 @@ const initial: Migration = {
   },
 }
 
-
-/**
- * Every migration, keyed by name. Kysely runs them in name order, so a name must sort after every name
- * already here.
- */
 const courses: Migration = {
   async up(db: AnyDb) {
     await atomically(db, async (db) => {
@@ -150,9 +145,120 @@ const courses: Migration = {
   },
 }
 
+/**
+ * Status lists (W3C Bitstring Status List). The bitstring itself is not stored: each handed-out index is a
+ * row of `status_slots`, whose primary key (list_id, status_index) is what makes concurrent random
+ * allocation safe: two writers picking the same index cannot both insert it. The unique
+ * (issuer_id, purpose, form, sequence) does the same for two writers opening the next list. Audit events
+ * reference lists but not credentials: a slot is allocated before its credential is signed and recorded.
+ */
+const statusLists: Migration = {
+  async up(db: AnyDb) {
+    await atomically(db, async (db) => {
+      await db.schema
+        .createTable('status_lists')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('issuer_id', 'text', (c) => c.notNull().references('issuers.id'))
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('form', 'text', (c) => c.notNull())
+        .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('capacity', 'integer', (c) => c.notNull())
+        .addColumn('allocated', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('published', 'text')
+        .addColumn('published_at', 'text')
+        .addColumn('valid_until', 'text')
+        .addColumn('etag', 'text')
+        .addColumn('dirty', 'integer', (c) => c.notNull().defaultTo(1).check(sqlFlag('dirty')))
+        .addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('published_revision', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        // The allocation guard in SQL as well as in code: a bug can never hand out more than `capacity`.
+        .addCheckConstraint(
+          'status_lists_allocation_check',
+          sql`${sql.ref('allocated')} >= 0 and ${sql.ref('allocated')} <= ${sql.ref('capacity')} and ${sql.ref('capacity')} < ${sql.ref('size')}`,
+        )
+        .execute()
+      await db.schema.createIndex('status_lists_url_key').unique().on('status_lists').column('url').execute()
+      await db.schema
+        .createIndex('status_lists_issuer_purpose_form_sequence_key')
+        .unique()
+        .on('status_lists')
+        .columns(['issuer_id', 'purpose', 'form', 'sequence'])
+        .execute()
+      await db.schema.createIndex('status_lists_tenant_id_idx').on('status_lists').column('tenant_id').execute()
+
+      await db.schema
+        .createTable('status_slots')
+        // No foreign key to status_lists, deliberately: checking one makes every slot insert share-lock the
+        // list row that concurrent allocations update, and on PostgreSQL the resulting multixacts slowed
+        // allocation from two processes tenfold. Only allocation writes slots, with a list it has just read.
+        .addColumn('list_id', 'text', (c) => c.notNull())
+        .addColumn('status_index', 'integer', (c) => c.notNull())
+        .addColumn('credential_id', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('value', 'integer', (c) => c.notNull().defaultTo(0).check(sqlFlag('value')))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('status_slots_pkey', ['list_id', 'status_index'])
+        .execute()
+      // Unique as well as an index: one bit per credential and purpose, so a status change is unambiguous.
+      await db.schema
+        .createIndex('status_slots_credential_purpose_key')
+        .unique()
+        .on('status_slots')
+        .columns(['credential_id', 'purpose'])
+        .execute()
+
+      await db.schema
+        .createTable('status_events')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('credential_id', 'text', (c) => c.notNull())
+        // No foreign key to status_lists, deliberately: checking one makes every slot insert share-lock the
+        // list row that concurrent allocations update, and on PostgreSQL the resulting multixacts slowed
+        // allocation from two processes tenfold. Only allocation writes slots, with a list it has just read.
+        .addColumn('list_id', 'text', (c) => c.notNull())
+        .addColumn('status_index', 'integer', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('value', 'integer', (c) => c.notNull().check(sqlFlag('value')))
+        .addColumn('reason', 'text')
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('batch_id', 'text', (c) => c.notNull())
+        .addColumn('batch_position', 'integer', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createIndex('status_events_tenant_order_idx')
+        .on('status_events')
+        .columns(['tenant_id', 'at', 'batch_id', 'batch_position'])
+        .execute()
+      await db.schema
+        .createIndex('status_events_credential_id_idx')
+        .on('status_events')
+        .column('credential_id')
+        .execute()
+    })
+  },
+  async down(db: AnyDb) {
+    await atomically(db, async (db) => {
+      await db.schema.dropTable('status_events').execute()
+      await db.schema.dropTable('status_slots').execute()
+      await db.schema.dropTable('status_lists').execute()
+    })
+  },
+}
+
+/**
+ * Every migration, keyed by name. Kysely runs them in name order, so a name must sort after every name
+ * already here.
+ */
 export const migrations: Readonly<Record<string, Migration>> = {
   '2026_11_25_001_initial': initial,
   '2026_11_25_002_courses': courses,
+  '2026_11_25_003_status_lists': statusLists,
 }
 
 /** Hands {@link migrations} to Kysely's `Migrator`. */

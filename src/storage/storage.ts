@@ -161,6 +161,158 @@ export interface CredentialRepository {
   list(query: CredentialListQuery): Promise<CredentialRecord[]>
 }
 
+/**
+ * What a status list records (W3C Bitstring Status List v1.0 `statusPurpose`): a set bit means revoked,
+ * or suspended, respectively.
+ */
+export type StatusPurpose = 'revocation' | 'suspension'
+
+/**
+ * The securing mechanism of the credentials a list serves, and so of the list credential itself: `jose` for
+ * VC 2.0 credentials secured with VC-JOSE (the `elm` form), `di` for VC 1.1 Data Integrity ones (`edc`).
+ */
+export type StatusListForm = 'jose' | 'di'
+
+/** A status change an operator can request. */
+export type StatusAction = 'revoke' | 'suspend' | 'unsuspend'
+
+/**
+ * One bitstring status list. The bits themselves are not stored: they are the `value`s of the list's
+ * {@link StatusSlotRecord}s, and every other index is 0. A list serves one (issuer, purpose, form); when it
+ * is full the next one, with `sequence + 1`, takes over.
+ */
+export interface StatusListRecord {
+  id: string
+  tenantId: string
+  issuerId: string
+  purpose: StatusPurpose
+  form: StatusListForm
+  /** 1, 2, ... per (issuer, purpose, form): the list with the highest sequence receives new slots. */
+  sequence: number
+  /** Length of the bitstring, in bits. */
+  size: number
+  /** How many slots the list hands out before the next list takes over (less than `size`). */
+  capacity: number
+  /** Slots handed out so far; never above `capacity`. */
+  allocated: number
+  /** The URL credentials name in `statusListCredential`; unique. */
+  url: string
+  /** The last published list credential exactly as served (compact JWS or JSON text); null before the first. */
+  published: string | null
+  publishedAt: string | null
+  /** End of validity of the published list credential. */
+  validUntil: string | null
+  /** Strong HTTP entity tag of `published`, quoted. */
+  etag: string | null
+  /** True when a bit changed (or nothing was ever published) since `published` was made. */
+  dirty: boolean
+  /** Bumped by every committed bit change: tells a publisher whether what it signed is still current. */
+  revision: number
+  /** The `revision` that `published` shows; null before the first publication. */
+  publishedRevision: number | null
+  createdAt: string
+}
+
+/** One handed-out index of a status list: the bit of one credential for the list's purpose. */
+export interface StatusSlotRecord {
+  listId: string
+  index: number
+  credentialId: string
+  purpose: StatusPurpose
+  /** The bit: 1 = revoked or suspended. */
+  value: 0 | 1
+  updatedAt: string
+}
+
+/** A slot together with the list it belongs to. */
+export interface CredentialStatusSlot {
+  slot: StatusSlotRecord
+  list: StatusListRecord
+}
+
+/** One entry of the append-only status audit log: who changed which bit, when and why. */
+export interface StatusEventRecord {
+  id: string
+  tenantId: string
+  credentialId: string
+  listId: string
+  index: number
+  purpose: StatusPurpose
+  action: StatusAction
+  /** The bit after the change. */
+  value: 0 | 1
+  reason: string | null
+  /** Who asked for the change (an operator name, an API client id). */
+  actor: string
+  at: string
+  /** The batch the change came in; changes of one batch share it. */
+  batchId: string
+  /** Position of the change within its batch, from 0: keeps the order of changes made at the same instant. */
+  position: number
+}
+
+/** Which status events to list; the result is in the order the changes were made. */
+export interface StatusEventQuery {
+  tenantId: string
+  credentialId?: string
+  listId?: string
+}
+
+/** The publication to record on a list (see {@link StatusListRepository.savePublication}). */
+export interface StatusListPublication {
+  listId: string
+  /** The list's `revision` read before its bits were read for this publication. */
+  revision: number
+  published: string
+  publishedAt: string
+  validUntil: string
+  etag: string
+}
+
+/**
+ * Status lists, their slots and the audit log. Allocation is built from small race-free steps (an insert
+ * that reports a conflict instead of failing, a guarded increment), so that the caller can compose them in
+ * one transaction on either database. There is deliberately no way to update or delete audit events.
+ */
+export interface StatusListRepository {
+  get(id: string): Promise<StatusListRecord | undefined>
+  getByUrl(url: string): Promise<StatusListRecord | undefined>
+  /** The list with the highest sequence for (issuer, purpose, form): the one receiving new slots. */
+  getCurrent(key: { issuerId: string; purpose: StatusPurpose; form: StatusListForm }): Promise<StatusListRecord | undefined>
+  /** Every list of a tenant, by issuer, purpose, form and sequence. */
+  listByTenant(tenantId: string): Promise<StatusListRecord[]>
+  /**
+   * Inserts `list` unless a list with the same (issuer, purpose, form, sequence) exists. Returns false when
+   * another writer created that sequence first; the transaction stays usable (no error is raised).
+   */
+  createIfAbsent(list: StatusListRecord): Promise<boolean>
+  /** `allocated += 1` if `allocated < capacity`. Returns false when the list is full. */
+  reserve(listId: string): Promise<boolean>
+  /** Declares a list full (`allocated = capacity`), so that the next allocation opens the next list. */
+  markFull(listId: string): Promise<void>
+  /**
+   * Inserts a slot unless its (list, index) is taken. Returns false when it is taken; the transaction
+   * stays usable. A second slot for the same (credential, purpose) is a `StorageConflictError`.
+   */
+  insertSlot(slot: StatusSlotRecord): Promise<boolean>
+  /** The slots of a credential, one per purpose it has, with their lists. */
+  getSlotsByCredential(credentialId: string): Promise<CredentialStatusSlot[]>
+  /** Indices whose bit is 1, ascending. */
+  listSetIndices(listId: string): Promise<number[]>
+  /** Sets a slot's bit. Returns false (and writes nothing) when the bit already had that value. */
+  setSlotValue(listId: string, index: number, value: 0 | 1, at: string): Promise<boolean>
+  /** Records that bits of the list changed: `revision + 1` and dirty. */
+  markChanged(listId: string): Promise<void>
+  /**
+   * Stores a publication unless a publication made from a later revision is already stored, and clears
+   * `dirty` only if no bit changed since `revision`. Returns the updated list, or undefined when a newer
+   * publication won.
+   */
+  savePublication(publication: StatusListPublication): Promise<StatusListRecord | undefined>
+  appendEvent(event: StatusEventRecord): Promise<StatusEventRecord>
+  listEvents(query: StatusEventQuery): Promise<StatusEventRecord[]>
+}
+
 /** Repositories bound to one connection or one transaction. */
 export interface StorageSession {
   tenants: TenantRepository
@@ -168,6 +320,7 @@ export interface StorageSession {
   keys: KeyRepository
   courses: CourseRepository
   credentials: CredentialRepository
+  statusLists: StatusListRepository
 }
 
 export interface Storage extends StorageSession {

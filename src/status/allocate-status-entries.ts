@@ -1,0 +1,268 @@
+/**
+ * Status list index allocation: each new credential gets, per status purpose, one uniformly random unused
+ * index of the issuer's current list.
+ *
+ * Random, never sequential: with sequential indices a list's set bits would reveal issuance order and
+ * neighbours (Bitstring Status List v1.0 §6, privacy considerations). Race-free on both databases without
+ * locks in code: the database decides every contested step. The slot's primary key (list, index) decides
+ * between two writers probing the same index, the guarded `allocated < capacity` increment decides who gets
+ * the last places of a list, and the unique (issuer, purpose, form, sequence) decides who opens the next list.
+ */
+import { randomInt, randomUUID } from 'node:crypto'
+import type { Clock } from '../clock.js'
+import { NotFoundError, StorageConflictError, ValidationError, type FieldProblem } from '../errors.js'
+import type { StatusListForm, StatusListRecord, StatusPurpose, Storage, StorageSession } from '../storage/storage.js'
+import {
+  capacityOf,
+  resolveStatusOptions,
+  statusListUrlPrefix,
+  type StatusEntry,
+  type StatusOptions,
+} from './status-options.js'
+
+/** What allocation needs. */
+export interface AllocateStatusDeps {
+  storage: Storage
+  clock: Clock
+}
+
+/** The credential about to be issued, and which status purposes it gets. */
+export interface AllocateStatusEntriesInput {
+  tenantId: string
+  /** Storage id of the issuer that will sign the credential (and its lists). */
+  issuerId: string
+  /** The credential's `id`, decided before signing. */
+  credentialId: string
+  /** `jose` for `elm` credentials, `di` for `edc` ones. */
+  form: StatusListForm
+  /** At least one, each at most once. */
+  purposes: StatusPurpose[]
+  /** Base of this instance's public URLs; new lists are published under `${publicBaseUrl}/status-lists/`. */
+  publicBaseUrl: string
+}
+
+const PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspension']
+const FORMS: readonly StatusListForm[] = ['jose', 'di']
+
+/**
+ * Random probes per list before giving up on it. At most 3 in 4 indices of a list are ever taken, so 64
+ * probes all missing has a probability below 1e-8; reaching it means the counter and the slots disagree.
+ */
+const MAX_PROBES = 64
+
+/**
+ * Attempts per allocation. An attempt fails only when a concurrent writer took the last place of a list
+ * first, i.e. when somebody else made progress; the bound only stops a livelock that a working database
+ * cannot produce.
+ */
+const MAX_ROUNDS = 64
+
+/**
+ * Allocates one status list slot per purpose for a credential that is about to be issued, all in one
+ * transaction, and returns the `credentialStatus` entries to put in it. Call it BEFORE signing: the entries
+ * are part of what is signed. A slot whose credential is never issued stays 0 forever, like the decoys.
+ *
+ * The index is uniformly random in the list; when the current list is full (3/4 of its size) the next one is
+ * opened. Safe with many concurrent calls in one process and across processes sharing one PostgreSQL
+ * database.
+ *
+ * @returns one entry per purpose, in the order of `input.purposes`.
+ * @throws ValidationError when the input is incomplete (each problem names the field).
+ * @throws NotFoundError when the issuer does not exist or belongs to another tenant.
+ * @throws StorageConflictError when the credential already has a slot for one of the purposes.
+ * @example
+ * ```ts
+ * const credentialStatus = await allocateStatusEntries({ storage, clock }, {
+ *   tenantId: tenant.id, issuerId: issuer.id, credentialId, form: 'jose',
+ *   purposes: ['revocation', 'suspension'], publicBaseUrl: config.publicBaseUrl,
+ * })
+ * ```
+ */
+export async function allocateStatusEntries(
+  deps: AllocateStatusDeps,
+  input: AllocateStatusEntriesInput,
+  options?: StatusOptions,
+): Promise<StatusEntry[]> {
+  const { listSize } = resolveStatusOptions(options)
+  checkInput(input)
+  const prefix = statusListUrlPrefix(input.publicBaseUrl)
+  const now = deps.clock().toISOString()
+  // One fixed order for every caller: transactions then take the lists' row locks in the same order, so two
+  // concurrent allocations (or an allocation and a status change) cannot deadlock on PostgreSQL.
+  const ordered = PURPOSES.filter((purpose) => input.purposes.includes(purpose))
+
+  const request = { ...input, listSize, prefix, now }
+  for (let attempt = 0; attempt < MAX_ROUNDS; attempt++) {
+    const slots = await tryAllocate(deps.storage, request, ordered)
+    if (slots) return input.purposes.map((purpose) => statusEntry(slots.get(purpose) as PickedSlot))
+  }
+  throw new StorageConflictError(
+    `Could not allocate status slots for ${input.credentialId}: status lists kept filling up concurrently`,
+  )
+}
+
+/** Thrown inside the transaction to roll it back when a list filled up after its slot was picked. */
+class ListFilledMeanwhile extends Error {}
+
+interface PickedSlot {
+  list: StatusListRecord
+  index: number
+}
+
+/**
+ * One attempt, in one transaction, in two phases. Phase 1 picks a slot per purpose: it opens the list and
+ * inserts a random free index, taking no row lock on any list. Phase 2 increments each list's counter with
+ * the guarded update, in the fixed purpose order; those updates lock the list rows until commit (the list
+ * row is the one contended row of allocation), so keeping them last keeps the time others wait on a list
+ * short, and a transaction holding a list lock never waits for anything but another list lock taken in the
+ * same order.
+ * When a counter is already at capacity (a concurrent writer took the last place) the attempt rolls back,
+ * slots included, and the caller tries again.
+ *
+ * @returns the slots, or undefined when the attempt must be repeated.
+ */
+async function tryAllocate(
+  storage: Storage,
+  request: Omit<SlotRequest, 'purpose'>,
+  ordered: readonly StatusPurpose[],
+): Promise<Map<StatusPurpose, PickedSlot> | undefined> {
+  try {
+    return await storage.transaction(async (tx) => {
+      const issuer = await tx.issuers.get(request.issuerId)
+      if (!issuer || issuer.tenantId !== request.tenantId) {
+        throw new NotFoundError(`No issuer ${request.issuerId} in tenant ${request.tenantId}`)
+      }
+      const picked = new Map<StatusPurpose, PickedSlot>()
+      for (const purpose of ordered) picked.set(purpose, await pickSlot(tx, { ...request, purpose }))
+      for (const { list } of picked.values()) {
+        if (!(await tx.statusLists.reserve(list.id))) throw new ListFilledMeanwhile()
+      }
+      return picked
+    })
+  } catch (err) {
+    if (err instanceof ListFilledMeanwhile) return undefined
+    throw err
+  }
+}
+
+/** The `credentialStatus` entry for slot `index` of `list`. */
+function statusEntry({ list, index }: PickedSlot): StatusEntry {
+  return {
+    id: `${list.url}#${index}`,
+    type: list.form === 'di' ? ['BitstringStatusListEntry', 'CredentialStatus'] : 'BitstringStatusListEntry',
+    statusPurpose: list.purpose,
+    statusListIndex: String(index),
+    statusListCredential: list.url,
+  }
+}
+
+interface SlotRequest {
+  tenantId: string
+  issuerId: string
+  credentialId: string
+  form: StatusListForm
+  purpose: StatusPurpose
+  listSize: number
+  prefix: string
+  now: string
+}
+
+/** Phase 1 for one purpose: a random free index of the list currently open, inserted as a slot. */
+async function pickSlot(tx: StorageSession, request: SlotRequest): Promise<PickedSlot> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const list = await openList(tx, request)
+    for (let probe = 0; probe < MAX_PROBES; probe++) {
+      const index = randomInt(list.size)
+      const inserted = await tx.statusLists.insertSlot({
+        listId: list.id,
+        index,
+        credentialId: request.credentialId,
+        purpose: request.purpose,
+        value: 0,
+        updatedAt: request.now,
+      })
+      if (inserted) return { list, index }
+    }
+    // The list holds far more slots than its counter says (written by something other than this module);
+    // roll over rather than probe forever. Unreachable in practice, so the lock this takes outside the
+    // phase-2 order is acceptable.
+    await tx.statusLists.markFull(list.id)
+  }
+  throw new StorageConflictError(`No free ${request.purpose} status slot found for ${request.credentialId}`)
+}
+
+/**
+ * The list to allocate from: the current one (highest sequence) while it has room, otherwise the next one,
+ * created here. When a concurrent writer creates the same sequence first, its list is used instead.
+ */
+async function openList(tx: StorageSession, request: SlotRequest): Promise<StatusListRecord> {
+  const key = { issuerId: request.issuerId, purpose: request.purpose, form: request.form }
+  const current = await tx.statusLists.getCurrent(key)
+  if (current && current.allocated < current.capacity) return current
+  const id = randomUUID()
+  const next: StatusListRecord = {
+    id,
+    tenantId: request.tenantId,
+    issuerId: request.issuerId,
+    purpose: request.purpose,
+    form: request.form,
+    sequence: (current?.sequence ?? 0) + 1,
+    size: request.listSize,
+    capacity: capacityOf(request.listSize),
+    allocated: 0,
+    url: `${request.prefix}${id}`,
+    published: null,
+    publishedAt: null,
+    validUntil: null,
+    etag: null,
+    // Nothing published yet: the first reader publishes it.
+    dirty: true,
+    revision: 0,
+    publishedRevision: null,
+    createdAt: request.now,
+  }
+  if (await tx.statusLists.createIfAbsent(next)) return next
+  // Lost the race for this sequence: the winner has committed (the insert waited for it), so it is visible now.
+  const winner = await tx.statusLists.getCurrent(key)
+  if (!winner) throw new StorageConflictError(`Status list ${next.sequence} of issuer ${request.issuerId} vanished`)
+  return winner
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== ''
+}
+
+function checkInput(input: AllocateStatusEntriesInput): void {
+  const problems: FieldProblem[] = []
+  for (const field of ['tenantId', 'issuerId', 'credentialId'] as const) {
+    if (!nonEmpty(input[field])) problems.push({ field, rule: 'required', message: `${field} must be a non-empty string` })
+  }
+  if (!FORMS.includes(input.form)) {
+    problems.push({ field: 'form', rule: 'enum', message: `form must be one of ${FORMS.join(', ')}` })
+  }
+  if (!Array.isArray(input.purposes) || input.purposes.length === 0) {
+    problems.push({ field: 'purposes', rule: 'minItems', message: 'purposes must name at least one status purpose' })
+  } else {
+    input.purposes.forEach((purpose, i) => {
+      if (!PURPOSES.includes(purpose)) {
+        problems.push({ field: `purposes/${i}`, rule: 'enum', message: `purpose must be one of ${PURPOSES.join(', ')}` })
+      } else if (input.purposes.indexOf(purpose) !== i) {
+        problems.push({ field: `purposes/${i}`, rule: 'uniqueItems', message: `purpose ${purpose} is listed twice` })
+      }
+    })
+  }
+  if (!isHttpUrl(input.publicBaseUrl)) {
+    problems.push({ field: 'publicBaseUrl', rule: 'format', message: 'publicBaseUrl must be an http(s) URL without query or fragment' })
+  }
+  if (problems.length > 0) throw new ValidationError('Cannot allocate status entries', problems)
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === ''
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,73 @@
+import { expect } from 'chai'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { fixedClock } from '../../../src/clock.js'
+import { runCli } from '../../../src/cli/run-cli.js'
+
+const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url))
+const COURSE = join(EXAMPLES, 'course.json')
+const LEARNER = join(EXAMPLES, 'learner.json')
+
+async function cli(home: string, args: string[]) {
+  let out = ''
+  let err = ''
+  const code = await runCli(args, {
+    env: { MICROCRED_HOME: home },
+    cwd: home,
+    io: { out: (t) => void (out += t), err: (t) => void (err += t) },
+    overrides: { clock: fixedClock('2026-11-25T10:00:00Z') },
+  })
+  return { code, out, err }
+}
+
+describe('CLI: revoke, suspend, unsuspend, status in one home folder', function () {
+  this.timeout(60_000)
+  let home: string
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'mc-status-'))
+    expect((await cli(home, ['init'])).code).to.equal(0)
+  })
+  after(() => rm(home, { recursive: true, force: true }))
+
+  for (const format of ['elm', 'edc'] as const) {
+    it(`${format}: suspend fails the status check, unsuspend restores it, revoke is final`, async () => {
+      const file = `cred.${format}`
+      const issued = await cli(home, ['issue', '--course', COURSE, '--learner', LEARNER, '--format', format, '--out', file])
+      expect(issued.code, issued.err).to.equal(0)
+      const id = /Issued (urn:uuid:[0-9a-f-]+)/.exec(issued.err)?.[1] as string
+
+      const fresh = await cli(home, ['status', file])
+      expect(fresh.code, fresh.err).to.equal(0)
+      expect(JSON.parse(fresh.out)).to.include({ status: 'pass', code: 'STATUS_OK' })
+
+      expect((await cli(home, ['suspend', id, '--reason', 'Identity check pending'])).code).to.equal(0)
+      const suspended = await cli(home, ['status', file])
+      expect(suspended.code).to.equal(1)
+      expect(JSON.parse(suspended.out)).to.include({ status: 'fail', code: 'STATUS_SUSPENDED' })
+
+      expect((await cli(home, ['unsuspend', id])).code).to.equal(0)
+      expect(JSON.parse((await cli(home, ['status', id])).out)).to.include({ status: 'pass' })
+
+      const revoked = await cli(home, ['revoke', id, '--reason', 'Awarded in error'])
+      expect(revoked.code, revoked.err).to.equal(0)
+      expect(JSON.parse(revoked.out).changed[0]).to.include({ action: 'revoke', outcome: 'changed' })
+      const after = await cli(home, ['status', file])
+      expect(after.code).to.equal(1)
+      expect(JSON.parse(after.out)).to.include({ status: 'fail', code: 'STATUS_REVOKED' })
+      expect(JSON.parse((await cli(home, ['revoke', id, '--reason', 'again'])).out).changed[0].outcome).to.equal('unchanged')
+    })
+  }
+
+  it('refuses a revoke or suspend without a reason (usage, exit 2) and unknown credentials (exit 1)', async () => {
+    expect((await cli(home, ['revoke', 'urn:uuid:00000000-0000-4000-8000-000000000000'])).code).to.equal(2)
+    expect((await cli(home, ['suspend', 'urn:uuid:00000000-0000-4000-8000-000000000000', '--reason', ' '])).code).to.equal(2)
+    const unknown = await cli(home, ['revoke', 'urn:uuid:00000000-0000-4000-8000-000000000000', '--reason', 'x'])
+    expect(unknown.code).to.equal(1)
+    expect(unknown.err).to.match(/ERR_NOT_FOUND/)
+    const missing = await cli(home, ['status', 'no-such-file.jwt'])
+    expect(missing.code).to.equal(1)
+    expect(missing.err).to.match(/ERR_VALIDATION/)
+  })
+})
