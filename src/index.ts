@@ -17,3 +17,40 @@ export { buildIssuerDidDocument } from './did/did-document.js'
 export { JWS_ALGORITHM, type KeyStore, type Signer, type KeyRef, type GeneratedKey, type JwsAlgorithm } from './keys/key-store.js'
 export { publicJwkFromMultibase, publicKeyMultibaseFromJwk } from './keys/public-key.js'
 export type * from './storage/storage.js'
+export * from './model/index.js'
+export { renderDisplayImage, type DisplayImage, type DisplayImageInput } from './model/display-image.js'
+export { createDisplayImageCache, type DisplayImageCache } from './model/display-image-cache.js'
+export {
+  addCourse,
+  getCourse,
+  issueMicrocredential,
+  courseContentHash,
+  type IssueDeps,
+  type IssueMicrocredentialInput,
+  type IssuedMicrocredential,
+  type MicrocredentialFormat,
+} from './issuer/issue-microcredential.js'
+export { signCredential } from './issuer/sign-credential.js'
+export { checkCredentialForIssue, checkJsonLd } from './issuer/check-credential.js'
+export { secureWithJose } from './issuer/secure-jose.js'
+export { secureWithDataIntegrity } from './issuer/secure-data-integrity.js'
+export {
+  createTenantWithIssuer,
+  addIssuerKey,
+  describeDefaultIssuer,
+  getIssuerSigner,
+  type IdentityDeps,
+  type IssuerView,
+} from './issuer/issuer-identity.js'
+export { developmentProfile, parseIssuerProfile } from './issuer/issuer-profile.js'
+export * from './status/index.js'
+export {
+  checkStatus,
+  type CheckStatusDeps,
+  type StatusCheckResult,
+  type StatusCode,
+  type StatusEntryResult,
+} from './status/check-status.js'
+export { createRemoteStatusListResolver } from './status/fetch-status-list.js'
+export { composeStatusListResolvers } from './status/compose-resolvers.js'
+export { createDidDocumentLoader } from './did/did-document-loader.js'

@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import canonicalize from 'canonicalize'
 import type { Clock } from '../clock.js'
 import type { DocumentLoader } from '../document-loader/index.js'
-import { MalformedCredentialError, NotFoundError } from '../errors.js'
+import { MalformedCredentialError, NotFoundError, StorageConflictError } from '../errors.js'
 import type { KeyStore } from '../keys/key-store.js'
 import {
   buildMicrocredential,
@@ -143,6 +143,10 @@ export async function issueMicrocredential(deps: IssueDeps, input: IssueMicrocre
   if (input.course.tenantId !== tenant.id) throw new NotFoundError(`Course ${input.course.courseRef} is not a course of ${tenant.slug}`)
   const issuer = await defaultIssuer(deps.storage, tenant)
   const signer = await getIssuerSigner(deps, issuer.id)
+  if (!signer.id.startsWith(`${issuer.did}#`)) {
+    // A did:key rotation committed between the two reads: the key no longer speaks for this DID.
+    throw new StorageConflictError(`The issuer's key was rotated while issuing; issue again`)
+  }
   const issued = deps.clock()
   const credentialId = `urn:uuid:${randomUUID()}`
   const purposes = course.statusPurposes ?? deps.statusPurposes
@@ -160,6 +164,7 @@ export async function issueMicrocredential(deps: IssueDeps, input: IssueMicrocre
             form: input.format === 'elm' ? 'jose' : 'di',
             purposes: [...purposes],
             publicBaseUrl: deps.publicBaseUrl,
+            expectedIssuerDid: issuer.did,
           },
           deps.statusOptions,
         )

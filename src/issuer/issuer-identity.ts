@@ -199,8 +199,46 @@ export async function getIssuerSigner(deps: Pick<IdentityDeps, 'storage' | 'keyS
   if (!issuer) throw new NotFoundError(`No issuer ${issuerId}`)
   const key = await deps.storage.keys.getActive(issuerId)
   if (!key) throw new KeyNotFoundError(`Issuer ${issuer.did} has no active key`)
+  return signerOf(deps, issuer, key)
+}
+
+/**
+ * The signer for documents that must be issued as `did`, one of the DIDs issuer `issuerId` has had: the
+ * active key when it is controlled by `did` (always for `did:web`, and for `did:key` until a rotation),
+ * otherwise the most recently created key controlled by `did`. That is how a `did:key` issuer keeps
+ * maintaining what it published under an earlier DID (its status lists): the retired key is the only one
+ * that can sign as that DID, which is why retired key files are kept.
+ *
+ * @throws NotFoundError when the issuer (or its tenant) does not exist.
+ * @throws KeyNotFoundError when none of the issuer's keys is controlled by `did`.
+ * @example
+ * ```ts
+ * const signer = await getSignerForDid({ storage, keyStore }, list.issuerId, list.issuerDid)
+ * ```
+ */
+export async function getSignerForDid(
+  deps: Pick<IdentityDeps, 'storage' | 'keyStore'>,
+  issuerId: string,
+  did: string,
+): Promise<Signer> {
+  const issuer = await deps.storage.issuers.get(issuerId)
+  if (!issuer) throw new NotFoundError(`No issuer ${issuerId}`)
+  const active = await deps.storage.keys.getActive(issuerId)
+  if (active?.controller === did) return signerOf(deps, issuer, active)
+  const controlled = (await deps.storage.keys.listByIssuer(issuerId)).filter((key) => key.controller === did)
+  // Ordered by creation time (then id), so the last one is the newest.
+  const newest = controlled.at(-1)
+  if (!newest) throw new KeyNotFoundError(`Issuer ${issuer.did} has no key controlled by ${did}`)
+  return signerOf(deps, issuer, newest)
+}
+
+async function signerOf(
+  deps: Pick<IdentityDeps, 'storage' | 'keyStore'>,
+  issuer: IssuerRecord,
+  key: IssuerKeyRecord,
+): Promise<Signer> {
   const tenant = await deps.storage.tenants.get(issuer.tenantId)
-  if (!tenant) throw new NotFoundError(`No tenant for issuer ${issuerId}`)
+  if (!tenant) throw new NotFoundError(`No tenant for issuer ${issuer.id}`)
   return deps.keyStore.getSigner({ tenantSlug: tenant.slug, keyId: key.id }, key.kid)
 }
 

@@ -1,6 +1,6 @@
 /**
  * Status list index allocation: each new credential gets, per status purpose, one uniformly random unused
- * index of the issuer's current list.
+ * index of the issuer's current list, a list opened under the issuer's current DID.
  *
  * Random, never sequential: with sequential indices a list's set bits would reveal issuance order and
  * neighbours (Bitstring Status List v1.0 §6, privacy considerations). Race-free on both databases without
@@ -39,6 +39,12 @@ export interface AllocateStatusEntriesInput {
   purposes: StatusPurpose[]
   /** Base of this instance's public URLs; new lists are published under `${publicBaseUrl}/status-lists/`. */
   publicBaseUrl: string
+  /**
+   * The DID the credential will be issued as, when the caller already chose its signer. A key rotation that
+   * changed the issuer's DID in between (did:key) is then refused instead of placing the credential in lists
+   * of another DID.
+   */
+  expectedIssuerDid?: string
 }
 
 const PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspension']
@@ -52,8 +58,8 @@ const MAX_PROBES = 64
 
 /**
  * Attempts per allocation. An attempt fails only when a concurrent writer took the last place of a list
- * first, i.e. when somebody else made progress; the bound only stops a livelock that a working database
- * cannot produce.
+ * first, or opened the next list under another issuer DID (a rotation in between), i.e. when somebody else
+ * made progress; the bound only stops a livelock that a working database cannot produce.
  */
 const MAX_ROUNDS = 64
 
@@ -62,9 +68,10 @@ const MAX_ROUNDS = 64
  * transaction, and returns the `credentialStatus` entries to put in it. Call it BEFORE signing: the entries
  * are part of what is signed. A slot whose credential is never issued stays 0 forever, like the decoys.
  *
- * The index is uniformly random in the list; when the current list is full (3/4 of its size) the next one is
- * opened. Safe with many concurrent calls in one process and across processes sharing one PostgreSQL
- * database.
+ * The index is uniformly random in the list; when the current list is full (3/4 of its size), or was opened
+ * under a DID the issuer no longer has (a `did:key` rotation), the next one is opened under the current DID.
+ * Safe with many concurrent calls in one process and across processes sharing one database (PostgreSQL,
+ * or one SQLite file).
  *
  * @returns one entry per purpose, in the order of `input.purposes`.
  * @throws ValidationError when the input is incomplete (each problem names the field).
@@ -101,8 +108,12 @@ export async function allocateStatusEntries(
   )
 }
 
-/** Thrown inside the transaction to roll it back when a list filled up after its slot was picked. */
-class ListFilledMeanwhile extends Error {}
+/**
+ * Thrown inside the transaction to roll it back when a concurrent writer changed a list this attempt relied
+ * on: it filled up after its slot was picked, or was opened under another issuer DID. The next attempt reads
+ * everything afresh.
+ */
+class ListChangedMeanwhile extends Error {}
 
 interface PickedSlot {
   list: StatusListRecord
@@ -123,7 +134,7 @@ interface PickedSlot {
  */
 async function tryAllocate(
   storage: Storage,
-  request: Omit<SlotRequest, 'purpose'>,
+  request: Omit<SlotRequest, 'purpose' | 'issuerDid'>,
   ordered: readonly StatusPurpose[],
 ): Promise<Map<StatusPurpose, PickedSlot> | undefined> {
   try {
@@ -132,15 +143,18 @@ async function tryAllocate(
       if (!issuer || issuer.tenantId !== request.tenantId) {
         throw new NotFoundError(`No issuer ${request.issuerId} in tenant ${request.tenantId}`)
       }
+      if (request.expectedIssuerDid !== undefined && request.expectedIssuerDid !== issuer.did) {
+        throw new StorageConflictError(`The issuer's key was rotated while issuing ${request.credentialId}; issue again`)
+      }
       const picked = new Map<StatusPurpose, PickedSlot>()
-      for (const purpose of ordered) picked.set(purpose, await pickSlot(tx, { ...request, purpose }))
+      for (const purpose of ordered) picked.set(purpose, await pickSlot(tx, { ...request, issuerDid: issuer.did, purpose }))
       for (const { list } of picked.values()) {
-        if (!(await tx.statusLists.reserve(list.id))) throw new ListFilledMeanwhile()
+        if (!(await tx.statusLists.reserve(list.id))) throw new ListChangedMeanwhile()
       }
       return picked
     })
   } catch (err) {
-    if (err instanceof ListFilledMeanwhile) return undefined
+    if (err instanceof ListChangedMeanwhile) return undefined
     throw err
   }
 }
@@ -159,6 +173,10 @@ function statusEntry({ list, index }: PickedSlot): StatusEntry {
 interface SlotRequest {
   tenantId: string
   issuerId: string
+  /** The issuer's DID as read in this transaction: the DID new lists are opened under. */
+  issuerDid: string
+  /** See {@link AllocateStatusEntriesInput.expectedIssuerDid}. */
+  expectedIssuerDid?: string
   credentialId: string
   form: StatusListForm
   purpose: StatusPurpose
@@ -192,18 +210,22 @@ async function pickSlot(tx: StorageSession, request: SlotRequest): Promise<Picke
 }
 
 /**
- * The list to allocate from: the current one (highest sequence) while it has room, otherwise the next one,
- * created here. When a concurrent writer creates the same sequence first, its list is used instead.
+ * The list to allocate from: the current one (highest sequence) while it has room and was opened under the
+ * issuer's current DID, otherwise the next one, created here. When a concurrent writer creates the same
+ * sequence first, its list is used instead.
  */
 async function openList(tx: StorageSession, request: SlotRequest): Promise<StatusListRecord> {
   const key = { issuerId: request.issuerId, purpose: request.purpose, form: request.form }
   const current = await tx.statusLists.getCurrent(key)
-  if (current && current.allocated < current.capacity) return current
+  // A list is signed as the DID it was opened under, and a verifier requires that DID to be the credential's
+  // issuer: after a did:key rotation, new credentials (issued as the new DID) need lists of the new DID.
+  if (current && current.allocated < current.capacity && current.issuerDid === request.issuerDid) return current
   const id = randomUUID()
   const next: StatusListRecord = {
     id,
     tenantId: request.tenantId,
     issuerId: request.issuerId,
+    issuerDid: request.issuerDid,
     purpose: request.purpose,
     form: request.form,
     sequence: (current?.sequence ?? 0) + 1,
@@ -225,6 +247,9 @@ async function openList(tx: StorageSession, request: SlotRequest): Promise<Statu
   // Lost the race for this sequence: the winner has committed (the insert waited for it), so it is visible now.
   const winner = await tx.statusLists.getCurrent(key)
   if (!winner) throw new StorageConflictError(`Status list ${next.sequence} of issuer ${request.issuerId} vanished`)
+  // The winner read the issuer's DID on the other side of a rotation (possible on PostgreSQL, where each
+  // statement sees the latest commit): its list must not serve a credential issued as this DID.
+  if (winner.issuerDid !== request.issuerDid) throw new ListChangedMeanwhile()
   return winner
 }
 

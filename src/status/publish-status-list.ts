@@ -1,13 +1,14 @@
 /**
  * Publishing a status list: its bits (the slots set to 1) encoded as a Bitstring Status List v1.0
- * `encodedList`, wrapped in a `BitstringStatusListCredential` of the list's form and signed with the issuer's
- * active key. The signed text is stored, so that serving a list never signs.
+ * `encodedList`, wrapped in a `BitstringStatusListCredential` of the list's form, issued as the DID the list
+ * was opened under and signed with a key of that DID. The signed text is stored, so that serving a list never
+ * signs.
  */
 import { createHash } from 'node:crypto'
 import { BitstringStatusList } from '@digitalbazaar/vc-bitstring-status-list'
 import { BITSTRING_STATUS_LIST, CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2 } from '../document-loader/index.js'
 import { NotFoundError, StorageConflictError } from '../errors.js'
-import { getIssuerSigner } from '../issuer/issuer-identity.js'
+import { getSignerForDid } from '../issuer/issuer-identity.js'
 import { secureWithDataIntegrity } from '../issuer/secure-data-integrity.js'
 import { secureWithJose } from '../issuer/secure-jose.js'
 import type { StatusListRecord } from '../storage/storage.js'
@@ -54,13 +55,15 @@ export async function encodeStatusBits(size: number, setIndices: Iterable<number
 /**
  * Builds, signs and stores the list credential of list `listId`, valid from now for the list lifetime, and
  * clears its dirty flag (unless a bit changed meanwhile, in which case it stays dirty and the next reader
- * publishes again). Signs with the issuer's active key.
+ * publishes again). The list credential's `issuer` is the DID the list was opened under, which is the
+ * `issuer` of every credential pointing at it; it is signed with the issuer's key for that DID (see
+ * {@link getSignerForDid}): the active key, or after a `did:key` rotation the key that DID names.
  *
  * When a concurrent publisher stored a publication of a later state first, that one is kept and returned:
  * a stored list never goes back in time.
  *
  * @throws NotFoundError when the list or its issuer does not exist.
- * @throws KeyNotFoundError when the issuer has no active key.
+ * @throws KeyNotFoundError when the issuer has no key controlled by the list's DID.
  */
 export async function publishStatusList(deps: StatusDeps, listId: string, options?: StatusOptions): Promise<PublishedStatusList> {
   const { listLifetimeMs, ttlMs } = resolveStatusOptions(options)
@@ -68,9 +71,7 @@ export async function publishStatusList(deps: StatusDeps, listId: string, option
   // revision check in savePublication keep the list dirty.
   const list = await deps.storage.statusLists.get(listId)
   if (!list) throw new NotFoundError(`No status list ${listId}`)
-  const issuer = await deps.storage.issuers.get(list.issuerId)
-  if (!issuer) throw new NotFoundError(`No issuer ${list.issuerId}`)
-  const signer = await getIssuerSigner(deps, list.issuerId)
+  const signer = await getSignerForDid(deps, list.issuerId, list.issuerDid)
   const encodedList = await encodeStatusBits(list.size, await deps.storage.statusLists.listSetIndices(list.id))
 
   const now = deps.clock()
@@ -93,7 +94,7 @@ export async function publishStatusList(deps: StatusDeps, listId: string, option
         '@context': [CREDENTIALS_V2],
         id: list.url,
         type,
-        issuer: issuer.did,
+        issuer: list.issuerDid,
         validFrom: publishedAt,
         validUntil,
         credentialSubject,
@@ -107,7 +108,7 @@ export async function publishStatusList(deps: StatusDeps, listId: string, option
         '@context': [CREDENTIALS_V1, BITSTRING_STATUS_LIST, DATA_INTEGRITY_V2],
         id: list.url,
         type,
-        issuer: issuer.did,
+        issuer: list.issuerDid,
         issuanceDate: publishedAt,
         expirationDate: validUntil,
         credentialSubject,

@@ -93,6 +93,7 @@ export interface StatusListsTable {
   id: string
   tenant_id: string
   issuer_id: string
+  issuer_did: string
   purpose: StatusPurpose
   form: StatusListForm
   sequence: number
@@ -319,6 +320,7 @@ export function statusListToRow(list: StatusListRecord): NewStatusListRow {
     id: list.id,
     tenant_id: list.tenantId,
     issuer_id: list.issuerId,
+    issuer_did: list.issuerDid,
     purpose: list.purpose,
     form: list.form,
     sequence: list.sequence,
@@ -343,6 +345,7 @@ export function rowToStatusList(row: StatusListRow): StatusListRecord {
     id: row.id,
     tenantId: row.tenant_id,
     issuerId: row.issuer_id,
+    issuerDid: row.issuer_did,
     purpose: row.purpose,
     form: row.form,
     sequence: int(row.sequence),

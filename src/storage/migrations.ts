@@ -160,6 +160,9 @@ const statusLists: Migration = {
         .addColumn('id', 'text', (c) => c.notNull().primaryKey())
         .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
         .addColumn('issuer_id', 'text', (c) => c.notNull().references('issuers.id'))
+        // Not derivable from issuer_id: a did:key issuer changes DID at each rotation, and a list keeps the
+        // DID its credentials name.
+        .addColumn('issuer_did', 'text', (c) => c.notNull())
         .addColumn('purpose', 'text', (c) => c.notNull())
         .addColumn('form', 'text', (c) => c.notNull())
         .addColumn('sequence', 'integer', (c) => c.notNull())

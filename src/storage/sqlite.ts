@@ -4,11 +4,42 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver } from 'kysely'
+import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely'
 import { StorageError } from '../errors.js'
 import type { Database } from './database.js'
 import { createKyselyStorage } from './kysely-storage.js'
 import type { Storage } from './storage.js'
+
+/**
+ * Kysely's better-sqlite3 driver, except that transactions begin with `BEGIN IMMEDIATE`.
+ *
+ * A plain (deferred) `BEGIN` takes the write lock only at the first write. When two processes on one file
+ * have both read inside a transaction and then write, the one that writes second holds a snapshot the other's
+ * commit has made stale, and fails with SQLITE_BUSY whatever the busy timeout: waiting cannot make an old
+ * snapshot current. Taking the write lock at `BEGIN`, before anything is read, makes every writer wait (up to
+ * the busy timeout) instead, so concurrent writers queue. Reads outside transactions still never wait (WAL).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+/** {@link SqliteDialect} with {@link ImmediateSqliteDriver}. */
+class ImmediateSqliteDialect extends SqliteDialect {
+  // The base class keeps its config private, so the driver's copy is kept here.
+  readonly #config: SqliteDialectConfig
+
+  constructor(config: SqliteDialectConfig) {
+    super(config)
+    this.#config = config
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config)
+  }
+}
 
 /** Options of {@link openSqliteStorage}. */
 export interface SqliteStorageOptions {
@@ -42,6 +73,6 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     sqlite.close()
     throw new StorageError(`Cannot configure SQLite database ${filename}`, { cause: err })
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) })
   return createKyselyStorage(db, { dialect: 'sqlite' })
 }

@@ -178,13 +178,19 @@ export type StatusAction = 'revoke' | 'suspend' | 'unsuspend'
 
 /**
  * One bitstring status list. The bits themselves are not stored: they are the `value`s of the list's
- * {@link StatusSlotRecord}s, and every other index is 0. A list serves one (issuer, purpose, form); when it
- * is full the next one, with `sequence + 1`, takes over.
+ * {@link StatusSlotRecord}s, and every other index is 0. A list serves one (issuer, purpose, form) under one
+ * issuer DID; when it is full, or the issuer's DID changed, the next one, with `sequence + 1`, takes over.
  */
 export interface StatusListRecord {
   id: string
   tenantId: string
   issuerId: string
+  /**
+   * The issuer DID the list was opened under, fixed for its lifetime: the list credential's `issuer`, and the
+   * DID whose key signs it. A `did:key` issuer changes DID at each rotation, while the credentials pointing
+   * at the list keep naming the old one.
+   */
+  issuerDid: string
   purpose: StatusPurpose
   form: StatusListForm
   /** 1, 2, ... per (issuer, purpose, form): the list with the highest sequence receives new slots. */

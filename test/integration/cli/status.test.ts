@@ -60,6 +60,27 @@ describe('CLI: revoke, suspend, unsuspend, status in one home folder', function 
     })
   }
 
+  it('after `keys rotate` (a new did:key), earlier credentials still check and revoke; later ones are unaffected', async () => {
+    const issue = async (file: string) => {
+      const issued = await cli(home, ['issue', '--course', COURSE, '--learner', LEARNER, '--format', 'elm', '--out', file])
+      expect(issued.code, issued.err).to.equal(0)
+      return /Issued (urn:uuid:[0-9a-f-]+)/.exec(issued.err)?.[1] as string
+    }
+    const before = await issue('before-rotation.elm')
+    const rotated = await cli(home, ['keys', 'rotate'])
+    expect(rotated.code, rotated.err).to.equal(0)
+    expect(rotated.err).to.match(/The issuer DID is now did:key:/)
+    await issue('after-rotation.elm')
+
+    for (const file of ['before-rotation.elm', 'after-rotation.elm']) {
+      const checked = await cli(home, ['status', file])
+      expect(checked.code, checked.out).to.equal(0)
+    }
+    expect((await cli(home, ['revoke', before, '--reason', 'Awarded in error'])).code).to.equal(0)
+    expect(JSON.parse((await cli(home, ['status', 'before-rotation.elm'])).out)).to.include({ status: 'fail', code: 'STATUS_REVOKED' })
+    expect(JSON.parse((await cli(home, ['status', 'after-rotation.elm'])).out)).to.include({ status: 'pass', code: 'STATUS_OK' })
+  })
+
   it('refuses a revoke or suspend without a reason (usage, exit 2) and unknown credentials (exit 1)', async () => {
     expect((await cli(home, ['revoke', 'urn:uuid:00000000-0000-4000-8000-000000000000'])).code).to.equal(2)
     expect((await cli(home, ['suspend', 'urn:uuid:00000000-0000-4000-8000-000000000000', '--reason', ' '])).code).to.equal(2)

@@ -1,11 +1,12 @@
 /**
- * Child process of two-processes.test.ts: allocates `COUNT` credentials' status entries against the
- * PostgreSQL schema named by `DATABASE_URL`, `IN_FLIGHT` at a time, and prints a JSON summary on stdout.
+ * Child process of the two-process allocation tests: allocates `COUNT` credentials' status entries,
+ * `IN_FLIGHT` at a time, against the PostgreSQL schema named by `DATABASE_URL` or else the SQLite file
+ * `SQLITE_FILE`, and prints a JSON summary on stdout.
  */
 import { randomUUID } from 'node:crypto'
 import { systemClock } from '../../../src/clock.js'
 import { allocateStatusEntries } from '../../../src/status/index.js'
-import { openPostgresStorage } from '../../../src/storage/postgres.js'
+import { openStorage } from '../../../src/storage/open-storage.js'
 
 function required(name: string): string {
   const value = process.env[name]
@@ -18,8 +19,11 @@ async function main(): Promise<void> {
   const inFlight = Number(required('IN_FLIGHT'))
   const tenantId = required('TENANT_ID')
   const issuerId = required('ISSUER_ID')
-  // The default pool (10 connections), as a deployment has it: the 20 calls in flight queue for connections.
-  const storage = await openPostgresStorage({ connectionString: required('DATABASE_URL') })
+  // Opened as a deployment opens it (on PostgreSQL the default pool of 10 connections, for which the calls in
+  // flight queue), so that the test exercises the production configuration.
+  const storage = await openStorage(
+    process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL, sqliteFile: '' } : { sqliteFile: required('SQLITE_FILE') },
+  )
   try {
     let started = 0
     const begin = performance.now()
