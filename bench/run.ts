@@ -1,0 +1,46 @@
+/**
+ * `npm run bench`: issue throughput per envelope and proof, for an Ed25519 and a P-256 issuer key, with the
+ * library floors and the separate steps, plus a cohort batch. Prints the tables and writes
+ * `docs/benchmarks.md`.
+ */
+import { writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import type { KeyAlgorithm } from '../src/storage/storage.js'
+import { createBenchHome, loadExamples } from './home.js'
+import { runCohort, runIssueBench, type BenchBudget, type CohortResult, type KeyTypeResult } from './issue.bench.js'
+import { describeMachine, renderDocument, renderResults, tinybenchVersion } from './report.js'
+
+const KEY_TYPES: readonly KeyAlgorithm[] = ['Ed25519', 'P-256']
+const COHORT_SIZE = 200
+const BUDGET: BenchBudget = { timeMs: 1500, iterations: 20, warmupTimeMs: 250, warmupIterations: 5, primeMs: 1000 }
+const OUTPUT = new URL('../docs/benchmarks.md', import.meta.url)
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const machine = describeMachine(new Date())
+  const examples = await loadExamples()
+  const home = await createBenchHome()
+  const results: KeyTypeResult[] = []
+  const cohorts: CohortResult[] = []
+  try {
+    for (const keyType of KEY_TYPES) {
+      const { tenantSlug, course } = await home.addTenant(keyType, examples.course)
+      const common = { ctx: home.ctx, tenantSlug, course, learner: examples.learner, keyType }
+      results.push(
+        await runIssueBench({ ...common, budget: BUDGET, onTask: (name) => process.stderr.write(`bench: ${name}\n`) }),
+      )
+      process.stderr.write(`bench: ${keyType} cohort of ${COHORT_SIZE}\n`)
+      cohorts.push(await runCohort({ ...common, learners: COHORT_SIZE, format: 'elm' }))
+    }
+  } finally {
+    await home.dispose()
+  }
+  const report = { machine, budget: BUDGET, tinybench: tinybenchVersion(), results, cohorts, runMs: performance.now() - started }
+  await writeFile(OUTPUT, renderDocument(report), 'utf8')
+  process.stdout.write(`${renderResults(report)}\n\nWhole run: ${(report.runMs / 1000).toFixed(1)} s. Written to ${fileURLToPath(OUTPUT)}\n`)
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  process.exitCode = 1
+})
