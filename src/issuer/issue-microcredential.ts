@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import canonicalize from 'canonicalize'
 import type { Clock } from '../clock.js'
-import type { DocumentLoader } from '../document-loader/index.js'
+import { BITSTRING_STATUS_LIST, type DocumentLoader } from '../document-loader/index.js'
 import { MalformedCredentialError, NotFoundError, StorageConflictError } from '../errors.js'
 import type { KeyStore } from '../keys/key-store.js'
 import {
@@ -39,8 +39,6 @@ export interface IssueDeps {
   statusOptions?: StatusOptions
 }
 
-/** The Bitstring Status List context a VC 1.1 credential needs for its status entries. */
-const STATUS_CONTEXT_V1 = 'https://www.w3.org/ns/credentials/status/v1'
 
 export type MicrocredentialFormat = 'elm' | 'edc'
 
@@ -179,7 +177,7 @@ export async function issueMicrocredential(deps: IssueDeps, input: IssueMicrocre
     ...(credentialStatus ? { credentialStatus } : {}),
   })
   // VC 1.1 does not define the Bitstring Status List terms; VC 2.0 does.
-  const unsigned = credentialStatus && input.format === 'edc' ? withExtraContexts(built, [STATUS_CONTEXT_V1]) : built
+  const unsigned = credentialStatus && input.format === 'edc' ? withExtraContexts(built, [BITSTRING_STATUS_LIST]) : built
 
   let credential: string | Record<string, unknown>
   if (input.format === 'elm') {

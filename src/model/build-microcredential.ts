@@ -14,6 +14,7 @@
  */
 
 import { createHash } from 'node:crypto'
+import { CREDENTIALS_V1, CREDENTIALS_V2, EDC_AP } from '../document-loader/contexts.js'
 import { ValidationError } from '../errors.js'
 import type { FieldProblem } from '../errors.js'
 import type { IssuerProfile, LangMap } from '../storage/storage.js'
@@ -55,11 +56,11 @@ export interface BuildInput {
 }
 
 /** The VC Data Model 2.0 base context. */
-export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
+export const VC_V2_CONTEXT = CREDENTIALS_V2
 /** The VC Data Model 1.1 base context. */
-export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1'
+export const VC_V1_CONTEXT = CREDENTIALS_V1
 /** The ELM / EDC application-profile JSON-LD context. */
-export const EDC_AP_CONTEXT = 'http://data.europa.eu/snb/model/context/edc-ap'
+export const EDC_AP_CONTEXT = EDC_AP
 /** The EDC SHACL profile id, the `credentialSchema.id` of the `edc` form (type `ShaclValidator2017`). */
 export const EDC_SHACL_SCHEMA_ID = 'http://data.europa.eu/snb/model/ap/edc-generic-full'
 /** `Identifier.schemeName` of the ILA link commitment in `credentialSubject.identifier`. */

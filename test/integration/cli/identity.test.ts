@@ -3,38 +3,13 @@ import { createPublicKey, verify, type JsonWebKey } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fixedClock } from '../../../src/clock.js'
-import { runCli } from '../../../src/cli/run-cli.js'
+import { cli } from '../../support/cli.js'
 import { loadConfig } from '../../../src/config/load-config.js'
-import { createContext, type ContextOverrides } from '../../../src/context.js'
+import { createContext } from '../../../src/context.js'
 import { getIssuerSigner } from '../../../src/issuer/issuer-identity.js'
 import { publicJwkFromMultibase } from '../../../src/keys/public-key.js'
 import type { Storage } from '../../../src/storage/storage.js'
 import { createTestSchemaUrl, DIALECTS, forEachDialect, skipOrFailWithoutPostgres } from '../storage/dialects.js'
-
-interface Run {
-  code: number
-  out: string
-  err: string
-  json: () => any
-}
-
-async function cli(
-  home: string,
-  args: string[],
-  overrides: ContextOverrides = {},
-  env: Record<string, string> = {},
-): Promise<Run> {
-  let out = ''
-  let err = ''
-  const code = await runCli(args, {
-    env: { MICROCRED_HOME: home, MICROCRED_LOG_LEVEL: 'silent', ...env },
-    cwd: '/',
-    io: { out: (t) => void (out += t), err: (t) => void (err += t) },
-    overrides: { clock: fixedClock('2026-11-25T10:00:00Z'), ...overrides },
-  })
-  return { code, out, err, json: () => JSON.parse(out) }
-}
 
 async function tree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true })
@@ -217,9 +192,9 @@ forEachDialect('CLI: keys', (getStorage) => {
   it('rotation keeps did:key signatures made before it verifiable', async () => {
     const storage = getStorage()
     const slug = `k${Date.now().toString(36)}`
-    expect((await cli(home, ['tenants', 'add', slug, '--name', 'Key test'], { storage })).code).to.equal(0)
+    expect((await cli(home, ['tenants', 'add', slug, '--name', 'Key test'], { overrides: { storage } })).code).to.equal(0)
     const before = await signNow(home, storage, slug)
-    const rotated = await cli(home, ['keys', 'rotate', '--tenant', slug, '--key-type', 'P-256'], { storage })
+    const rotated = await cli(home, ['keys', 'rotate', '--tenant', slug, '--key-type', 'P-256'], { overrides: { storage } })
     expect(rotated.code, rotated.err).to.equal(0)
     const after = await signNow(home, storage, slug)
     expect(after.kid).to.not.equal(before.kid)
@@ -227,11 +202,11 @@ forEachDialect('CLI: keys', (getStorage) => {
     expect(await verifiesNow(home, storage, before)).to.equal(true)
     expect(await verifiesNow(home, storage, after)).to.equal(true)
 
-    const keys = (await cli(home, ['keys', 'list', '--tenant', slug], { storage })).json()
+    const keys = (await cli(home, ['keys', 'list', '--tenant', slug], { overrides: { storage } })).json()
     expect(keys).to.have.length(2)
     expect(keys.filter((k: { active: boolean }) => k.active)).to.have.length(1)
     expect(keys.find((k: { kid: string }) => k.kid === before.kid).retiredAt).to.equal('2026-11-25T10:00:00.000Z')
-    const issuer = (await cli(home, ['issuer', 'show', '--tenant', slug], { storage })).json().issuer
+    const issuer = (await cli(home, ['issuer', 'show', '--tenant', slug], { overrides: { storage } })).json().issuer
     expect(issuer.did).to.equal(after.kid.split('#')[0])
   })
 
@@ -239,10 +214,10 @@ forEachDialect('CLI: keys', (getStorage) => {
     const storage = getStorage()
     const slug = `w${Date.now().toString(36)}`
     const host = `${slug}.example.edu`
-    expect((await cli(home, ['tenants', 'add', slug, '--name', 'Web', '--did-web', host], { storage })).code).to.equal(0)
+    expect((await cli(home, ['tenants', 'add', slug, '--name', 'Web', '--did-web', host], { overrides: { storage } })).code).to.equal(0)
     const before = await signNow(home, storage, slug)
-    expect((await cli(home, ['keys', 'rotate', '--tenant', slug], { storage })).code).to.equal(0)
-    const generated = (await cli(home, ['keys', 'generate', '--tenant', slug], { storage })).json()
+    expect((await cli(home, ['keys', 'rotate', '--tenant', slug], { overrides: { storage } })).code).to.equal(0)
+    const generated = (await cli(home, ['keys', 'generate', '--tenant', slug], { overrides: { storage } })).json()
     expect(generated.active).to.equal(false)
     const after = await signNow(home, storage, slug)
     expect(after.kid).to.not.equal(before.kid)
@@ -250,7 +225,7 @@ forEachDialect('CLI: keys', (getStorage) => {
     expect(await verifiesNow(home, storage, before)).to.equal(true)
     expect(await verifiesNow(home, storage, after)).to.equal(true)
 
-    const doc = (await cli(home, ['issuer', 'show', '--tenant', slug, '--did-document'], { storage })).json()
+    const doc = (await cli(home, ['issuer', 'show', '--tenant', slug, '--did-document'], { overrides: { storage } })).json()
     expect(doc.id).to.equal(`did:web:${host}`)
     expect(doc.assertionMethod).to.have.length(3)
     expect(doc.assertionMethod[0]).to.equal(after.kid)
@@ -282,15 +257,15 @@ describe('CLI: init on PostgreSQL through DATABASE_URL', function () {
 
   it('keeps tenants and issuers in PostgreSQL, keys on disk, and stays idempotent', async () => {
     const env = { DATABASE_URL: database!.url }
-    const first = await cli(home, ['init'], {}, env)
+    const first = await cli(home, ['init'], { env })
     expect(first.code, first.err).to.equal(0)
     expect(first.json().created).to.equal(true)
     // No embedded database file: the data went to PostgreSQL.
     expect(await readdir(join(home, 'data'))).to.deep.equal([])
-    const second = await cli(home, ['init'], {}, env)
+    const second = await cli(home, ['init'], { env })
     expect(second.json()).to.include({ created: false })
     expect(second.json().issuer.did).to.equal(first.json().issuer.did)
-    const shown = await cli(home, ['issuer', 'show'], {}, env)
+    const shown = await cli(home, ['issuer', 'show'], { env })
     expect(shown.json().issuer.did).to.equal(first.json().issuer.did)
   })
 })

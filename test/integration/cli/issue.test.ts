@@ -9,7 +9,7 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity'
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite'
 import { cryptosuite as ecdsaRdfc2019 } from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite'
 import { fixedClock } from '../../../src/clock.js'
-import { runCli } from '../../../src/cli/run-cli.js'
+import { cli } from '../../support/cli.js'
 import { loadConfig } from '../../../src/config/load-config.js'
 import { createContext } from '../../../src/context.js'
 import { createDidDocumentLoader } from '../../../src/did/did-document-loader.js'
@@ -27,17 +27,6 @@ const COURSE = join(EXAMPLES, 'course.json')
 const LEARNER = join(EXAMPLES, 'learner.json')
 const NOW = '2026-11-25T10:00:00Z'
 
-async function cli(home: string, args: string[]) {
-  let out = ''
-  let err = ''
-  const code = await runCli(args, {
-    env: { MICROCRED_HOME: home },
-    cwd: home,
-    io: { out: (t) => void (out += t), err: (t) => void (err += t) },
-    overrides: { clock: fixedClock(NOW) },
-  })
-  return { code, out, err }
-}
 
 /** A verifier that knows nothing of this instance: bundled contexts and did:key only. */
 const standaloneLoader = composeDocumentLoaders(createStaticDocumentLoader(), createDidDocumentLoader(createDidResolver()))

@@ -6,8 +6,7 @@ import { compactVerify, decodeProtectedHeader, importJWK } from 'jose'
 import * as vc from '@digitalbazaar/vc'
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity'
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite'
-import { fixedClock } from '../../../src/clock.js'
-import { runCli } from '../../../src/cli/run-cli.js'
+import { cli } from '../../support/cli.js'
 import { loadConfig } from '../../../src/config/load-config.js'
 import { createContext } from '../../../src/context.js'
 import { createDidDocumentLoader } from '../../../src/did/did-document-loader.js'
@@ -28,17 +27,6 @@ const standaloneLoader = composeDocumentLoaders(
   createDidDocumentLoader(createDidResolver()),
 )
 
-async function cli(home: string, args: string[]) {
-  let out = ''
-  let err = ''
-  const code = await runCli(args, {
-    env: { MICROCRED_HOME: home },
-    cwd: home,
-    io: { out: (t) => void (out += t), err: (t) => void (err += t) },
-    overrides: { clock: fixedClock(NOW) },
-  })
-  return { code, out, err }
-}
 
 function alumni(version: '1.1' | '2.0'): Record<string, unknown> {
   return version === '2.0'

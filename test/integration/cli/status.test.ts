@@ -3,24 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { fixedClock } from '../../../src/clock.js'
-import { runCli } from '../../../src/cli/run-cli.js'
+import { cli } from '../../support/cli.js'
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url))
 const COURSE = join(EXAMPLES, 'course.json')
 const LEARNER = join(EXAMPLES, 'learner.json')
 
-async function cli(home: string, args: string[]) {
-  let out = ''
-  let err = ''
-  const code = await runCli(args, {
-    env: { MICROCRED_HOME: home },
-    cwd: home,
-    io: { out: (t) => void (out += t), err: (t) => void (err += t) },
-    overrides: { clock: fixedClock('2026-11-25T10:00:00Z') },
-  })
-  return { code, out, err }
-}
 
 describe('CLI: revoke, suspend, unsuspend, status in one home folder', function () {
   this.timeout(60_000)
