@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'ERR_DOCUMENT_NOT_FOUND'
   | 'ERR_DID_UNSUPPORTED'
   | 'ERR_DID_INVALID'
+  | 'ERR_DID_RESOLUTION'
   | 'ERR_VC_PARSE'
   | 'ERR_VC_MALFORMED'
   | 'ERR_MICROCREDENTIAL_INCOMPLETE'
@@ -167,6 +168,38 @@ export class InvalidDidError extends MicrocredError {
   override readonly status = 400
 }
 
+/** Why a DID document could not be retrieved; stable, so callers and tests never read the message. */
+export type DidResolutionReason =
+  /** The document URL's host is not allowed (a private, loopback or link-local address without an allowance). */
+  | 'refused'
+  /** The connection failed (DNS, TCP, TLS). */
+  | 'network'
+  | 'timeout'
+  /** The answer was neither 2xx nor "not found". */
+  | 'http-status'
+  /** A redirect to a URL that is not allowed, or too many redirects. */
+  | 'redirect'
+  /** The body exceeded the size limit. */
+  | 'too-large'
+
+/**
+ * A DID document could not be retrieved (DID Resolution `INTERNAL_ERROR`-like: says nothing about the DID). A
+ * verifier maps it to an `indeterminate` result, never to a pass or a fail.
+ */
+export class DidResolutionError extends MicrocredError {
+  readonly code = 'ERR_DID_RESOLUTION'
+  readonly type = `${PROBLEM_BASE}DID_RESOLUTION`
+  override readonly status = 502
+  constructor(
+    message: string,
+    readonly did: string,
+    readonly reason: DidResolutionReason,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
 export class CredentialParseError extends MicrocredError {
   readonly code = 'ERR_VC_PARSE'
   readonly type = `${VCDM}PARSING_ERROR`
@@ -272,6 +305,7 @@ export type AnyMicrocredError =
   | DocumentNotFoundError
   | UnsupportedDidMethodError
   | InvalidDidError
+  | DidResolutionError
   | CredentialParseError
   | MalformedCredentialError
   | IncompleteMicrocredentialError

@@ -54,3 +54,4 @@ export {
 export { createRemoteStatusListResolver } from './status/fetch-status-list.js'
 export { composeStatusListResolvers } from './status/compose-resolvers.js'
 export { createDidDocumentLoader } from './did/did-document-loader.js'
+export * from './verifier/index.js'

@@ -1,6 +1,7 @@
 /** The shape shared by every CLI command, and the helpers they use to parse flags. */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError, ValidationError } from '../errors.js'
+import type { Clock } from '../clock.js'
 import type { Config } from '../config/load-config.js'
 import type { AppContext } from '../context.js'
 import type { IssuerProfile, KeyAlgorithm, LangMap } from '../storage/storage.js'
@@ -10,6 +11,11 @@ import { developmentProfile } from '../issuer/issuer-profile.js'
 export interface CliIo {
   out(text: string): void
   err(text: string): void
+  /**
+   * Reads standard input as UTF-8 text, stopping once more than `maxBytes` bytes arrived (the caller refuses
+   * such input as too large). Absent when there is no standard input to read.
+   */
+  readStdin?(maxBytes: number): Promise<string>
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>
@@ -22,6 +28,10 @@ export interface CommandEnv {
   cwd: string
   /** Opens the context (database, keys); commands that need no storage never call it. */
   open(): Promise<AppContext>
+  /** Whether the home folder holds an instance (a database), so that `open` can succeed without `init`. */
+  initialized: boolean
+  /** The clock the context would get: for commands that run without opening it. */
+  clock: Clock
 }
 
 export interface Command {

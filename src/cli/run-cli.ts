@@ -3,6 +3,7 @@
  * and maps failures to exit codes (0 ok, 1 refused input or failed check, 2 usage).
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { systemClock } from '../clock.js'
 import { loadConfig, type Config } from '../config/load-config.js'
 import { createContext, type AppContext, type ContextOverrides } from '../context.js'
 import { isMicrocredError, NotInitializedError, UsageError, type FieldProblem } from '../errors.js'
@@ -19,6 +20,7 @@ import {
 import { courseAddCommand, courseListCommand, issueCommand } from './commands/issuing.js'
 import { revokeCommand, statusCommand, suspendCommand, unsuspendCommand } from './commands/status.js'
 import { signCommand } from './commands/sign.js'
+import { verifyCommand } from './commands/verify.js'
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -37,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   unsuspendCommand,
   statusCommand,
   signCommand,
+  verifyCommand,
 ]
 
 export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2 } as const
@@ -115,17 +118,19 @@ export async function runCli(argv: string[], options: RunCliOptions): Promise<nu
   try {
     const { values, positionals } = parseCommandArgs(command, rest)
     const config: Config = loadConfig({ env: options.env, cwd: options.cwd })
+    const embedded = !config.databaseUrl && !options.overrides?.storage
+    const initialized = !embedded || existsSync(config.sqliteFile)
     const open = async (): Promise<AppContext> => {
       // Only `init` may create the embedded database; anywhere else a missing file means a wrong folder.
-      const embedded = !config.databaseUrl && !options.overrides?.storage
-      if (command !== initCommand && embedded && !existsSync(config.sqliteFile)) {
+      if (command !== initCommand && !initialized) {
         throw new NotInitializedError(`No microcred database in ${config.home}. Run 'microcred init' there, or set MICROCRED_HOME.`)
       }
       const ctx = await createContext(config, options.overrides)
       if (command !== initCommand) await ctx.storage.migrate()
       return ctx
     }
-    return await command.run({ config, io, cwd: options.cwd, open }, values, positionals)
+    const clock = options.overrides?.clock ?? systemClock
+    return await command.run({ config, io, cwd: options.cwd, open, initialized, clock }, values, positionals)
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`${err.message}\n\n${commandHelp(command)}`)

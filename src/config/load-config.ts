@@ -26,6 +26,8 @@ export interface Config {
   readonly keyType: KeyAlgorithm
   /** Status entries every credential carries unless its course says otherwise. */
   readonly statusPurposes: ReadonlyArray<'revocation' | 'suspension'>
+  /** Absolute path of the trusted-issuer registry file (`trustedIssuers`, relative to home), if configured. */
+  readonly trustedIssuersFile: string | undefined
 }
 
 interface FileConfig {
@@ -36,6 +38,7 @@ interface FileConfig {
   logLevel?: Config['logLevel']
   keyType?: KeyAlgorithm
   statusPurposes?: Array<'revocation' | 'suspension'>
+  trustedIssuers?: string
 }
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8')) as object
@@ -106,6 +109,7 @@ export function loadConfig({ env, cwd }: LoadConfigInput): Config {
     logLevel: valid.logLevel ?? 'info',
     keyType: valid.keyType ?? 'Ed25519',
     statusPurposes: Object.freeze([...(valid.statusPurposes ?? ['revocation', 'suspension'])]),
+    trustedIssuersFile: valid.trustedIssuers === undefined ? undefined : resolve(home, valid.trustedIssuers),
   })
 }
 

@@ -32,6 +32,27 @@ export const EBSI_EDC_SCHEMA_ID: string = EDC_METADATA.id.multibase_base58btc
  */
 export const EBSI_EDC_SCHEMA_URL = `${EBSI_TSR_SCHEMAS_URL}${EBSI_EDC_SCHEMA_ID}`
 
+/** The EDC schema's registry id in its hexadecimal form (`0x…`), from `schema.metadata.json`. */
+export const EBSI_EDC_SCHEMA_HEX_ID: string = EDC_METADATA.id.base16.toLowerCase()
+
+/** The registry hosts a `credentialSchema` may name the EDC schema under: EBSI's pilot and conformance networks. */
+const EBSI_TSR_HOSTS = new Set(['api-pilot.ebsi.eu', 'api-conformance.ebsi.eu'])
+
+/**
+ * True when `url` names EBSI's EDC schema in a Trusted Schemas Registry (v3): `https://api-pilot.ebsi.eu/…` or
+ * `https://api-conformance.ebsi.eu/…` + `/trusted-schemas-registry/v3/schemas/` + the multibase or `0x` hex id.
+ * Nothing is fetched: the schema is bundled.
+ */
+export function isEbsiEdcSchemaUrl(url: unknown): boolean {
+  if (typeof url !== 'string' || !URL.canParse(url)) return false
+  const parsed = new URL(url)
+  const prefix = '/trusted-schemas-registry/v3/schemas/'
+  if (parsed.protocol !== 'https:' || !EBSI_TSR_HOSTS.has(parsed.host) || parsed.search || parsed.hash) return false
+  if (!parsed.pathname.startsWith(prefix)) return false
+  const id = parsed.pathname.slice(prefix.length)
+  return id === EBSI_EDC_SCHEMA_ID || id.toLowerCase() === EBSI_EDC_SCHEMA_HEX_ID
+}
+
 // The official schema has no `$id` and reaches its base through a path inside an npm install
 // (`./node_modules/@cef-ebsi/vcdm2.0-attestation-schema/schema.json`). Registering it under a fixed base
 // URI makes that relative reference resolve to a URI of our own, where the bundled base is registered:

@@ -59,8 +59,10 @@ export {
 } from './build-microcredential.js'
 export type { BuildInput, DisplayImageContent } from './build-microcredential.js'
 export {
+  EBSI_EDC_SCHEMA_HEX_ID,
   EBSI_EDC_SCHEMA_ID,
   EBSI_EDC_SCHEMA_URL,
   EBSI_TSR_SCHEMAS_URL,
+  isEbsiEdcSchemaUrl,
   validateEbsiEdc,
 } from './ebsi-schema.js'
