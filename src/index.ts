@@ -44,14 +44,5 @@ export {
 } from './issuer/issuer-identity.js'
 export { developmentProfile, parseIssuerProfile } from './issuer/issuer-profile.js'
 export * from './status/index.js'
-export {
-  checkStatus,
-  type CheckStatusDeps,
-  type StatusCheckResult,
-  type StatusCode,
-  type StatusEntryResult,
-} from './status/check-status.js'
-export { createRemoteStatusListResolver } from './status/fetch-status-list.js'
-export { composeStatusListResolvers } from './status/compose-resolvers.js'
 export { createDidDocumentLoader } from './did/did-document-loader.js'
 export * from './verifier/index.js'

@@ -17,3 +17,7 @@ export {
   MIN_STATUS_LIST_SIZE,
 } from './status-options.js'
 export type { StatusDeps, StatusEntry, StatusListForm, StatusOptions, StatusPurpose } from './status-options.js'
+export { checkStatus, MIN_STATUS_LIST_ENTRIES } from './check-status.js'
+export type { CheckStatusDeps, StatusCheckResult, StatusCheckStatus, StatusCode, StatusEntryResult } from './check-status.js'
+export { createRemoteStatusListResolver } from './fetch-status-list.js'
+export { composeStatusListResolvers } from './compose-resolvers.js'
