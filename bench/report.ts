@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import { ROWS, type BenchBudget, type CohortResult, type KeyTypeResult, type Measurement, type RowId } from './issue.bench.js'
+import { CHECK_ROWS, type CheckFormResult, type SlotCheck, type StatusBenchResult } from './status.bench.js'
 
 export interface MachineInfo {
   cpuModel: string
@@ -43,6 +44,8 @@ export interface Report {
   tinybench: string
   results: KeyTypeResult[]
   cohorts: CohortResult[]
+  /** The status-list figures. */
+  status: StatusBenchResult
   /** Wall time of the whole run, ms. */
   runMs: number
 }
@@ -192,6 +195,247 @@ function interpretation(results: KeyTypeResult[], cohorts: CohortResult[]): stri
   return sentences
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Status lists
+
+function slotCheckText(check: SlotCheck): string {
+  if (check.ok) return `all ${number(check.slots, 0)} slots distinct, counters exact`
+  return (
+    `MISMATCH: ${number(check.credentials, 0)} credentials, ${number(check.slots, 0)} slots, ` +
+    `${number(check.distinctSlots, 0)} distinct, ${check.badLists} bad counters, ${check.wrongPurpose} wrong purposes`
+  )
+}
+
+function allocationTable(status: StatusBenchResult): string {
+  const lines = [
+    '| Database | Processes × in flight | Credentials | Time s | Credentials/s | Slots/s | Mean ms | p99 ms | Database check |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ]
+  const label = (database: string) => (database === 'SQLite' ? 'SQLite (temp file)' : 'PostgreSQL (throwaway schema)')
+  for (const database of ['SQLite', 'PostgreSQL'] as const) {
+    if (database === 'PostgreSQL' && status.postgresSkipped !== undefined) {
+      lines.push(`| ${label(database)} | | | | | | | | ${status.postgresSkipped} |`)
+      continue
+    }
+    for (const run of status.allocation.filter((r) => r.database === database)) {
+      lines.push(
+        `| ${label(database)} | 1 × ${run.inFlight} | ${number(run.credentials, 0)} | ${seconds(run.totalMs)} | ` +
+          `${ops(run.credentialsPerSecond)} | ${ops(2 * run.credentialsPerSecond)} | ${ms(run.meanMs)} | ${ms(run.p99Ms)} | ` +
+          `${slotCheckText(run.verified)} |`,
+      )
+    }
+    for (const run of status.twoProcess.filter((r) => r.database === database)) {
+      lines.push(
+        `| ${label(database)} | 2 × ${run.inFlight} | ${number(2 * run.perProcess, 0)} | ${seconds(run.wallMs)} | ` +
+          `${ops(run.credentialsPerSecond)} (${run.processRates.map((r) => ops(r)).join(' + ')} per process) | ` +
+          `${ops(2 * run.credentialsPerSecond)} | | | ${slotCheckText(run.verified)} |`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
+function checkTable(result: CheckFormResult): string {
+  const lines = [
+    `#### ${result.form} lists (${result.format} credential, ${result.entries} entries in ${result.lists} lists)`,
+    '',
+    '| Step | ops/s | mean ms | p99 ms | samples | share of the check |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  const whole = result.rows['check-local'].meanMs
+  for (const row of CHECK_ROWS) {
+    const m = result.rows[row.id]
+    const share = row.id.startsWith('check-') ? '' : pct(m.meanMs, whole)
+    lines.push(`| ${row.label} | ${ops(m.opsPerSecond)} | ${ms(m.meanMs)} | ${ms(m.p99Ms)} | ${m.samples} | ${share} |`)
+  }
+  return lines.join('\n')
+}
+
+function changeTable(status: StatusBenchResult): string {
+  const { change } = status
+  const lines = [
+    '| Batch | Revocations | Changed | Time ms | ms per revocation | Lists touched | Lists published | Signatures |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  change.batches.forEach((b, i) => {
+    lines.push(
+      `| Batch ${i + 1} (half elm, half edc) | ${b.changes} | ${b.changed} | ${ms(b.ms)} | ${ms(b.ms / b.changes)} | ` +
+        `${b.listsTouched} | ${b.published} | ${b.signatures} |`,
+    )
+  })
+  const singles = change.singles
+  if (singles.length > 0) {
+    const mean = singles.reduce((sum, b) => sum + b.ms, 0) / singles.length
+    const sum = (pick: (b: (typeof singles)[number]) => number) => singles.reduce((total, b) => total + pick(b), 0)
+    lines.push(
+      `| Single revocation (elm), mean of ${singles.length} | 1 | ${number(sum((b) => b.changed) / singles.length, 0)} | ` +
+        `${ms(mean)} | ${ms(mean)} | ${number(sum((b) => b.listsTouched) / singles.length, 0)} | ` +
+        `${number(sum((b) => b.published) / singles.length, 0)} | ${number(sum((b) => b.signatures) / singles.length, 0)} |`,
+    )
+  }
+  lines.push(
+    '',
+    `\`publishStatusList\` alone (mean of ${change.publishes}): ${ms(change.publishMs.jose)} ms for a jose list, ` +
+      `${ms(change.publishMs.di)} ms for a di list.`,
+  )
+  return lines.join('\n')
+}
+
+/** 2–3 sentences on the status figures, every number taken from the results. */
+function statusInterpretation(status: StatusBenchResult): string[] {
+  const sentences: string[] = []
+  const rate = (database: string, inFlight: number) =>
+    status.allocation.find((r) => r.database === database && r.inFlight === inFlight)?.credentialsPerSecond
+  const inFlight = status.budget.inFlight
+  const low = inFlight[0] as number
+  const high = inFlight[inFlight.length - 1] as number
+  const perDatabase = (['SQLite', 'PostgreSQL'] as const)
+    .map((database) => {
+      const a = rate(database, low)
+      const b = rate(database, high)
+      if (a === undefined || b === undefined) return undefined
+      const two = status.twoProcess.find((r) => r.database === database)
+      const twoText = two
+        ? `, and two processes on one ${database === 'SQLite' ? 'file' : 'schema'} together ${ops(two.credentialsPerSecond)} ` +
+          `(${times(two.credentialsPerSecond, b)} one process with ${high} in flight)`
+        : ''
+      return `${database} ${ops(a)} credentials/s with ${low} in flight and ${ops(b)} with ${high}${twoText}`
+    })
+    .filter((text): text is string => text !== undefined)
+  const checks = [...status.allocation.map((r) => r.verified), ...status.twoProcess.map((r) => r.verified)]
+  const verdict = checks.every((c) => c.ok)
+    ? 'in every run each credential got one slot per purpose, all slots distinct and every list counter equal to its slots'
+    : 'at least one run left slots or counters that do not add up (see the database check column)'
+  const skipped = status.postgresSkipped === undefined ? '' : `; PostgreSQL ${status.postgresSkipped}`
+  // Concurrency that does not pay: more calls in flight and a second process both within 20 % of one call.
+  const flat = (['SQLite', 'PostgreSQL'] as const).filter((database) => {
+    const a = rate(database, low)
+    const b = rate(database, high)
+    const two = status.twoProcess.find((r) => r.database === database)?.credentialsPerSecond
+    return a !== undefined && b !== undefined && two !== undefined && b < 1.2 * a && two < 1.2 * a
+  })
+  // Why, as the design has it: SQLite has one connection per process and one writer per file; on PostgreSQL
+  // every allocation increments the same two list rows, locked until commit.
+  const reason: Record<string, string> = {
+    SQLite: "SQLite's one connection per process and one writer per file",
+    PostgreSQL: "PostgreSQL's allocations all incrementing the same two list rows, which stay locked until commit",
+  }
+  const flatText =
+    flat.length === 0
+      ? ''
+      : `; on ${flat.join(' and ')}, neither more calls in flight nor a second process adds 20 % or more, ` +
+        `consistent with ${flat.map((database) => reason[database]).join(' and with ')}`
+  sentences.push(
+    `Allocating a credential's two status slots runs at ${perDatabase.join('; ')}${skipped}${flatText}; ${verdict}.`,
+  )
+
+  const parts = status.check.map((c) => {
+    const whole = c.rows['check-local'].meanMs
+    return { c, whole, verify: c.rows.verify.meanMs, resolve: c.rows.resolve.meanMs, decode: c.rows.decode.meanMs }
+  })
+  if (parts.length > 0) {
+    const dominates = parts.every((p) => p.verify >= 0.5 * p.whole)
+    const largest = parts.every((p) => p.verify > p.resolve && p.verify > p.decode)
+    const role = dominates
+      ? 'so the per-call list verification dominates'
+      : largest
+        ? 'so the per-call list verification is its largest part'
+        : 'so the per-call list verification is not its largest part'
+    const figures = parts
+      .map(
+        (p) =>
+          `${ms(p.whole)} ms with ${p.c.form} lists (${ops(p.c.rows['check-local'].opsPerSecond)} checks/s), of which verifying ` +
+          `the ${p.c.lists} list proofs takes ${ms(p.verify)} ms (${pct(p.verify, p.whole)}), reading them from storage ` +
+          `${ms(p.resolve)} ms (${pct(p.resolve, p.whole)}) and decoding ${ms(p.decode)} ms (${pct(p.decode, p.whole)})`,
+      )
+      .join('; ')
+    const cached = parts
+      .map((p) => `${ms(p.c.rows['check-cached'].meanMs)} ms (${p.c.form})`)
+      .join(' and ')
+    sentences.push(
+      `A status check of a credential with ${parts[0]?.c.entries ?? 0} entries costs ${figures}, ${role}: with the lists ` +
+        `already in a warm remote-resolver cache it still costs ${cached}, since every check verifies the lists again.`,
+    )
+  }
+
+  const { batches, singles } = status.change
+  if (batches.length > 0) {
+    const meanBatch = batches.reduce((sum, b) => sum + b.ms, 0) / batches.length
+    const size = (batches[0] as (typeof batches)[number]).changes
+    const onePerList = [...batches, ...singles].every((b) => b.published === b.listsTouched && b.signatures === b.listsTouched)
+    const touched = [...new Set(batches.map((b) => b.listsTouched))].join(' or ')
+    const single = singles.length > 0 ? singles.reduce((sum, b) => sum + b.ms, 0) / singles.length : undefined
+    sentences.push(
+      `Revoking ${size} credentials in one \`changeStatus\` batch took ${ms(meanBatch)} ms on average ` +
+        `(${ms(meanBatch / size)} ms per revocation${single === undefined ? '' : `, against ${ms(single)} ms for a batch of one`}) ` +
+        (onePerList
+          ? `and signed exactly one list credential per touched list (${touched} per batch), whatever the number of changes.`
+          : 'but the publications did not match the touched lists one to one (see the table).'),
+    )
+  }
+  return sentences
+}
+
+/** The status-list section: what is measured, the tables and their interpretation. */
+export function renderStatusSection(status: StatusBenchResult): string {
+  const { budget } = status
+  const pgTwo = budget.twoProcess.PostgreSQL
+  const sqliteTwo = budget.twoProcess.SQLite
+  return [
+    '## Status lists',
+    '',
+    `Bitstring Status List figures, with ${number(status.listSize, 0)}-entry lists (the production size) and an ` +
+      'Ed25519 issuer. This part of the run took ' +
+      `${seconds(status.runMs)} s.`,
+    '',
+    `- Allocation: \`allocateStatusEntries\` with 2 purposes (revocation and suspension) per credential, for a fresh ` +
+      `issuer, for ${number(budget.allocationMs, 0)} ms per run with ${budget.inFlight.join(' and ')} calls in flight, ` +
+      'after an unmeasured warm-up, on a SQLite file in a temporary folder and in a throwaway PostgreSQL schema ' +
+      `(${status.postgresUrl}, dropped afterwards), each opened as a deployment opens it (PostgreSQL: pool of 10). ` +
+      `Then two child processes on one database, started together: ${number(pgTwo.perProcess, 0)} credentials each ` +
+      `with ${pgTwo.inFlight} in flight on PostgreSQL, ${number(sqliteTwo.perProcess, 0)} each with ` +
+      `${sqliteTwo.inFlight} in flight on SQLite; their rate is the total over the wall time from the start signal ` +
+      'to the last report. After every run the database is queried directly: slots, distinct (list, index) pairs, ' +
+      'credentials, list counters against slot counts, and purposes.',
+    '- Status check: `checkStatus` on an issued credential (revocation and suspension entries, so two lists), ' +
+      'with the lists from `createLocalStatusListResolver` (read from storage, already published) and from a ' +
+      '`createRemoteStatusListResolver` whose cache was filled once by an in-memory fetch, for a `jose` list (elm credential) and a `di` list (edc credential, `eddsa-rdfc-2022`); and its ' +
+      'parts alone. The tasks of one form run interleaved, so that a change of machine load reaches every row ' +
+      `alike: rounds in which each task runs for ${budget.check.roundMs} ms in turn, unmeasured for at least ` +
+      `${budget.check.warmupMs} ms, then ${budget.check.rounds} measured rounds, each starting one task later, in ` +
+      'which every call is timed.',
+    `- Status changes: \`changeStatus\` revoking ${budget.batchSize} freshly issued credentials in one batch ` +
+      `(${budget.batchSize / 2} elm and ${budget.batchSize / 2} edc, so one jose and one di revocation list), ` +
+      `${budget.batches} time${budget.batches === 1 ? '' : 's'}, and ${budget.singles} batches of one; list signatures are ` +
+      'counted through the key store.',
+    '',
+    `### Slot allocation (${number(status.listSize, 0)}-entry lists, 2 slots per credential)`,
+    '',
+    allocationTable(status),
+    '',
+    '### Status check (Ed25519 issuer)',
+    '',
+    ...status.check.flatMap((c) => [checkTable(c), '']),
+    `While the tasks were measured, the remote resolver made ${status.check
+      .map((c) => `${c.fetchesWhileMeasured} retrievals (${c.form})`)
+      .join(' and ')} and the local resolver signed ${status.check
+      .map((c) => `${c.publicationsWhileMeasured} list credentials (${c.form})`)
+      .join(' and ')}${
+      status.check.every((c) => c.fetchesWhileMeasured === 0 && c.publicationsWhileMeasured === 0)
+        ? ': both served what they already held'
+        : ''
+    }.`,
+    '',
+    '### Status changes',
+    '',
+    changeTable(status),
+    '',
+    '### Interpretation',
+    '',
+    statusInterpretation(status).join(' '),
+  ].join('\n')
+}
+
 /** The result tables and interpretation: printed to stdout and embedded in the document. */
 export function renderResults(report: Report): string {
   return [
@@ -205,6 +449,8 @@ export function renderResults(report: Report): string {
     '## Interpretation',
     '',
     interpretation(report.results, report.cohorts).join(' '),
+    '',
+    renderStatusSection(report.status),
   ].join('\n')
 }
 
@@ -217,7 +463,7 @@ function statusText(report: Report): string {
 export function renderDocument(report: Report): string {
   const { machine, budget } = report
   return [
-    '# Issue throughput benchmarks',
+    '# Issue and status-list benchmarks',
     '',
     `> Generated by \`npm run bench\` on ${machine.date}. Do not edit by hand: run the command again to refresh ` +
       'every figure below.',
@@ -240,6 +486,8 @@ export function renderDocument(report: Report): string {
       'canonicalization (RDFC-1.0, through the cryptosuite) of the edc credential that a Data Integrity proof hashes.',
     '- A cohort batch: 200 learners issued one after the other (elm), with `process.memoryUsage()` sampled after ' +
       'each credential and every 5 ms.',
+    '- Status lists (slot allocation on SQLite and PostgreSQL, from one and two processes; the status check; ' +
+      'batches of revocations): see [Status lists](#status-lists).',
     '',
     '## How to run',
     '',
@@ -249,7 +497,9 @@ export function renderDocument(report: Report): string {
     '',
     'The run creates a temporary home folder (SQLite file and key files under the OS temp directory), sets up one ' +
       'tenant per key type the way `microcred init` does (did:key issuer, development profile), and deletes the ' +
-      `folder at the end. This run took ${seconds(report.runMs)} s.`,
+      'folder at the end. The status-list part also uses a PostgreSQL server, at `TEST_DATABASE_URL` (default ' +
+      '`postgres://postgres@127.0.0.1:5432/postgres`), in a throwaway schema that it drops at the end; without a ' +
+      `server its PostgreSQL rows say "skipped". This run took ${seconds(report.runMs)} s.`,
     '',
     `Method: tinybench ${report.tinybench}; each task runs for at least ${budget.timeMs} ms and ${budget.iterations} ` +
       `iterations after a warm-up of at least ${budget.warmupTimeMs} ms and ${budget.warmupIterations} iterations, ` +
@@ -275,6 +525,10 @@ export function renderDocument(report: Report): string {
       'record of one run, not a contract.',
     '- The elm row includes the EBSI schema validation that issuing runs before signing; the edc row has none.',
     '- Each end-to-end iteration writes a credential row, so the database grows during the run, as it would in use.',
+    '- Allocation runs start from empty lists, each for a fresh issuer. A list hands out at most 3/4 of its ' +
+      'entries, so random probing stays at a few tries per slot; the runs here fill only a small part of one list.',
+    '- SQLite has one connection per process: calls in flight in one process wait for each other, and two ' +
+      'processes take the file\'s write lock in turn.',
     '',
   ].join('\n')
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: issue throughput per envelope and proof, for an Ed25519 and a P-256 issuer key, with the
- * library floors and the separate steps, plus a cohort batch. Prints the tables and writes
+ * library floors and the separate steps, plus a cohort batch; then the status-list figures (allocation on
+ * SQLite and PostgreSQL, the status check, batches of revocations). Prints the tables and writes
  * `docs/benchmarks.md`.
  */
 import { writeFile } from 'node:fs/promises'
@@ -9,10 +10,23 @@ import type { KeyAlgorithm } from '../src/storage/storage.js'
 import { createBenchHome, loadExamples } from './home.js'
 import { runCohort, runIssueBench, type BenchBudget, type CohortResult, type KeyTypeResult } from './issue.bench.js'
 import { describeMachine, renderDocument, renderResults, tinybenchVersion } from './report.js'
+import { runStatusBench, type StatusBenchBudget } from './status.bench.js'
 
 const KEY_TYPES: readonly KeyAlgorithm[] = ['Ed25519', 'P-256']
 const COHORT_SIZE = 200
 const BUDGET: BenchBudget = { timeMs: 1500, iterations: 20, warmupTimeMs: 250, warmupIterations: 5, primeMs: 1000 }
+const STATUS_BUDGET: StatusBenchBudget = {
+  allocationMs: 1500,
+  inFlight: [1, 20],
+  twoProcess: { PostgreSQL: { perProcess: 1000, inFlight: 20 }, SQLite: { perProcess: 500, inFlight: 20 } },
+  check: { warmupMs: 800, rounds: 8, roundMs: 100 },
+  batchSize: 100,
+  batches: 3,
+  singles: 10,
+  publishes: 10,
+}
+/** The PostgreSQL server of the status-list part (a throwaway schema is created in it and dropped). */
+const DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const OUTPUT = new URL('../docs/benchmarks.md', import.meta.url)
 
 async function main(): Promise<void> {
@@ -35,7 +49,21 @@ async function main(): Promise<void> {
   } finally {
     await home.dispose()
   }
-  const report = { machine, budget: BUDGET, tinybench: tinybenchVersion(), results, cohorts, runMs: performance.now() - started }
+  const status = await runStatusBench({
+    examples,
+    budget: STATUS_BUDGET,
+    databaseUrl: DATABASE_URL,
+    onStep: (name) => process.stderr.write(`bench: ${name}\n`),
+  })
+  const report = {
+    machine,
+    budget: BUDGET,
+    tinybench: tinybenchVersion(),
+    results,
+    cohorts,
+    status,
+    runMs: performance.now() - started,
+  }
   await writeFile(OUTPUT, renderDocument(report), 'utf8')
   process.stdout.write(`${renderResults(report)}\n\nWhole run: ${(report.runMs / 1000).toFixed(1)} s. Written to ${fileURLToPath(OUTPUT)}\n`)
 }
