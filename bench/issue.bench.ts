@@ -141,7 +141,8 @@ function jwsPayload(jws: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>
 }
 
-function measurementOf(task: Task): Measurement {
+/** The figures of a completed tinybench task; throws for a task that did not complete. */
+export function measurementOf(task: Task): Measurement {
   const result = task.result
   if (result.state !== 'completed') {
     throw new Error(`Benchmark task ${task.name} did not complete (${result.state})`, {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import { ROWS, type BenchBudget, type CohortResult, type KeyTypeResult, type Measurement, type RowId } from './issue.bench.js'
 import { CHECK_ROWS, type CheckFormResult, type SlotCheck, type StatusBenchResult } from './status.bench.js'
+import { VERIFY_ROWS, type VerificationReport, type VerifyKeyTypeResult, type VerifyRowId } from './verify.bench.js'
 
 export interface MachineInfo {
   cpuModel: string
@@ -44,6 +45,8 @@ export interface Report {
   tinybench: string
   results: KeyTypeResult[]
   cohorts: CohortResult[]
+  /** The verification figures. */
+  verification: VerificationReport
   /** The status-list figures. */
   status: StatusBenchResult
   /** Wall time of the whole run, ms. */
@@ -193,6 +196,142 @@ function interpretation(results: KeyTypeResult[], cohorts: CohortResult[]): stri
     sentences.push(`A sequential cohort of ${c0.learners} ${c0.format} credentials took ${described}.`)
   }
   return sentences
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Verification
+
+/** The label of the `schema` row: what the check did on the edc credential, as verification reported it. */
+function schemaRowLabel(result: VerifyKeyTypeResult): string {
+  const { status, code, shacl } = result.schema
+  return shacl
+    ? `edc \`schema\` check alone: EDC SHACL profile (${status} \`${code}\`)`
+    : `edc \`schema\` check alone: SHACL not run (${status} \`${code}\`)`
+}
+
+function verifyTable(result: VerifyKeyTypeResult): string {
+  const lines = [
+    `### ${result.keyType} issuer key`,
+    '',
+    '| Step | ops/s | mean ms | p99 ms | samples | vs floor | share of edc verification |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  const edc = result.rows['verify-edc'].meanMs
+  for (const row of VERIFY_ROWS) {
+    const m = result.rows[row.id]
+    const floor = 'floor' in row ? times(m.meanMs, result.rows[row.floor].meanMs) : ''
+    const share = 'share' in row ? pct(m.meanMs, edc) : ''
+    const label = row.id === 'check-schema' ? schemaRowLabel(result) : row.label
+    lines.push(`| ${label} | ${ops(m.opsPerSecond)} | ${ms(m.meanMs)} | ${ms(m.p99Ms)} | ${m.samples} | ${floor} | ${share} |`)
+  }
+  return lines.join('\n')
+}
+
+/** 2–3 sentences on the verification figures, every number taken from the results. */
+function verificationInterpretation(results: VerifyKeyTypeResult[]): string[] {
+  const mean = (r: VerifyKeyTypeResult, id: VerifyRowId) => r.rows[id].meanMs
+  const each = (text: (r: VerifyKeyTypeResult) => string) => results.map(text).join(' and ')
+  const keys = results.map((r) => r.keyType).join(' and ')
+  const sentences: string[] = []
+
+  const forms = results
+    .map(
+      (r) =>
+        `${ms(mean(r, 'verify-elm'))} ms for elm (${ms(mean(r, 'verify-enveloped'))} ms enveloped) and ` +
+        `${ms(mean(r, 'verify-edc'))} ms for edc with ${r.keyType}`,
+    )
+    .join(', ')
+  sentences.push(
+    `End-to-end \`verifyCredential\` takes ${forms}: edc costs ` +
+      `${each((r) => times(mean(r, 'verify-edc'), mean(r, 'verify-elm')))} elm (${keys}), and against the bare ` +
+      `libraries elm costs ${each((r) => times(mean(r, 'verify-elm'), mean(r, 'floor-jose')))} \`jose\` ` +
+      `\`compactVerify\` and edc ${each((r) => times(mean(r, 'verify-edc'), mean(r, 'floor-di')))} ` +
+      `\`@digitalbazaar/vc\` \`verifyCredential()\`; a generic VC 2.0 Data Integrity credential, with no schema and ` +
+      `no status entries to check, takes ${each((r) => `${ms(mean(r, 'verify-generic'))} ms`)}.`,
+  )
+
+  const first = results[0]
+  if (first) {
+    const parts: Array<{ id: VerifyRowId; name: string }> = [
+      { id: 'check-schema', name: first.schema.shacl ? 'the SHACL `schema` check' : 'the `schema` check (SHACL not run)' },
+      { id: 'check-proof', name: 'the `proof` check' },
+      { id: 'check-status', name: `the \`status\` check (verifying ${first.statusLists} list proofs)` },
+    ]
+    parts.sort((a, b) => mean(first, b.id) - mean(first, a.id))
+    const figures = parts
+      .map((p) => `${p.name} alone takes ${each((r) => `${ms(mean(r, p.id))} ms (${pct(mean(r, p.id), mean(r, 'verify-edc'))})`)}`)
+      .join(', ')
+      .replace(/, (?=[^,]*$)/, ' and ')
+    const sum = (r: VerifyKeyTypeResult) => parts.reduce((total, p) => total + mean(r, p.id), 0)
+    // By difference: the rows were measured one after the other, so under a changing machine load the three
+    // parts can add up to more than the whole.
+    const rest = (r: VerifyKeyTypeResult) => mean(r, 'verify-edc') - sum(r)
+    const restText =
+      `; the rest, by difference, is ${each((r) => (rest(r) > 0 ? `${ms(rest(r))} ms` : 'nothing measurable'))} ` +
+      '(the other checks, parsing and the policy; each row was measured on its own, under a varying machine load)'
+    const top = parts[0] as (typeof parts)[number]
+    const largest = results.every((r) => parts.every((p) => p === top || mean(r, top.id) > mean(r, p.id)))
+    const half = results.every((r) => mean(r, top.id) >= 0.5 * mean(r, 'verify-edc'))
+    const lead = largest
+      ? `${top.name.replace(/ \(.*\)$/, '').replace(/^the/, 'The')} is the largest part of edc verification with ` +
+        `${results.length > 1 ? 'both keys' : 'this key'}${half ? ', half of it or more' : ''}: of the edc mean ` +
+        `(${keys}), ${figures}`
+      : `Of the edc mean (${keys}), ${figures}`
+    sentences.push(`${lead}${restText}.`)
+  }
+
+  // What a presentation adds to verifying its one credential alone (the difference of two means: noise can
+  // make it negative).
+  const over = (vp: number, alone: number, form: string) =>
+    vp > alone ? `${ms(vp - alone)} ms over its ${form} credential alone` : `no more than its ${form} credential alone`
+  const vps = results.map(
+    (r) =>
+      `${ms(mean(r, 'vp-di'))} ms for the Data Integrity presentation (${over(mean(r, 'vp-di'), mean(r, 'verify-edc'), 'edc')}) ` +
+      `and ${ms(mean(r, 'vp-jose'))} ms for the VC-JOSE one (${over(mean(r, 'vp-jose'), mean(r, 'verify-elm'), 'elm')}) ` +
+      `with ${r.keyType}`,
+  )
+  sentences.push(`Verifying a presentation of one credential takes ${vps.join('; ')}.`)
+  return sentences
+}
+
+/** The verification section: what is measured, the tables and their interpretation. */
+export function renderVerificationSection(verification: VerificationReport): string {
+  const { budget, results } = verification
+  const first = results[0]
+  const entries = first ? `${first.statusEntries} status entries in ${first.statusLists} lists` : 'its status entries'
+  return [
+    '## Verification',
+    '',
+    'How fast microcred verifies what it issued, in the bench home where it was issued, for an Ed25519 and a ' +
+      `P-256 issuer key. This part of the run took ${seconds(verification.runMs)} s.`,
+    '',
+    '- `verifyCredential` end to end under the `default` policy, with dependencies from `createVerifierDeps(ctx)` ' +
+      '(so status lists come from the instance\'s storage and every issuer is the instance\'s own): the example ' +
+      'credential in the `elm` form (compact JWS), the same JWS as an `EnvelopedVerifiableCredential`, the `edc` ' +
+      `form (parsed JSON, ${entries}), and a generic VC 2.0 credential secured by \`signCredential\` with a Data ` +
+      'Integrity proof. Each must verify once before it is measured.',
+    '- Two floors, with nothing else around: `jose` `compactVerify` of the same elm JWS with the issuer\'s public ' +
+      'key, imported once; and `@digitalbazaar/vc` `verifyCredential()` of the same edc credential with a ' +
+      '`DataIntegrityProof` suite of the matching cryptosuite, the verifier\'s offline document loader and a ' +
+      '`checkStatus` that always answers verified. "vs floor" is the end-to-end mean divided by the floor mean.',
+    '- Where the edc time goes: the `schema`, `status` and `proof` check functions alone on the parsed edc ' +
+      'credential, with the same dependencies. Inside `verifyCredential` every check runs concurrently on one ' +
+      'thread, so these times add up; "share" is each mean divided by the end-to-end edc mean. The `schema` row ' +
+      'is labelled with what that check reported in an end-to-end verification.',
+    '- `verifyPresentation` with a challenge and a domain: a Data Integrity presentation (VC 1.1) of the edc ' +
+      'credential and a VC-JOSE `vp+jwt` presentation of the elm credential as an `EnvelopedVerifiableCredential`, ' +
+      'both signed by a holder key of the same type as the issuer\'s. The presentation\'s result includes the full ' +
+      'verification of its credential.',
+    '',
+    `Method: tinybench, each task for at least ${budget.timeMs} ms and ${budget.iterations} iterations after a ` +
+      `warm-up of at least ${budget.warmupTimeMs} ms and ${budget.warmupIterations} iterations, after ` +
+      `${budget.primeMs} ms of unmeasured elm and edc verification per key type.`,
+    '',
+    ...results.flatMap((r) => [verifyTable(r), '']),
+    '### Interpretation',
+    '',
+    verificationInterpretation(results).join(' '),
+  ].join('\n')
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -450,6 +589,8 @@ export function renderResults(report: Report): string {
     '',
     interpretation(report.results, report.cohorts).join(' '),
     '',
+    renderVerificationSection(report.verification),
+    '',
     renderStatusSection(report.status),
   ].join('\n')
 }
@@ -463,7 +604,7 @@ function statusText(report: Report): string {
 export function renderDocument(report: Report): string {
   const { machine, budget } = report
   return [
-    '# Issue and status-list benchmarks',
+    '# Issue, verification and status-list benchmarks',
     '',
     `> Generated by \`npm run bench\` on ${machine.date}. Do not edit by hand: run the command again to refresh ` +
       'every figure below.',
@@ -486,6 +627,8 @@ export function renderDocument(report: Report): string {
       'canonicalization (RDFC-1.0, through the cryptosuite) of the edc credential that a Data Integrity proof hashes.',
     '- A cohort batch: 200 learners issued one after the other (elm), with `process.memoryUsage()` sampled after ' +
       'each credential and every 5 ms.',
+    '- Verification (`verifyCredential` in every form, the library floors, the edc checks alone, and ' +
+      '`verifyPresentation`): see [Verification](#verification).',
     '- Status lists (slot allocation on SQLite and PostgreSQL, from one and two processes; the status check; ' +
       'batches of revocations): see [Status lists](#status-lists).',
     '',

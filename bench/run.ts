@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: issue throughput per envelope and proof, for an Ed25519 and a P-256 issuer key, with the
- * library floors and the separate steps, plus a cohort batch; then the status-list figures (allocation on
- * SQLite and PostgreSQL, the status check, batches of revocations). Prints the tables and writes
- * `docs/benchmarks.md`.
+ * library floors and the separate steps, plus a cohort batch; verification throughput per form, with its
+ * floors, the edc checks alone and presentations; then the status-list figures (allocation on SQLite and
+ * PostgreSQL, the status check, batches of revocations). Prints the tables and writes `docs/benchmarks.md`.
  */
 import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
@@ -11,10 +11,13 @@ import { createBenchHome, loadExamples } from './home.js'
 import { runCohort, runIssueBench, type BenchBudget, type CohortResult, type KeyTypeResult } from './issue.bench.js'
 import { describeMachine, renderDocument, renderResults, tinybenchVersion } from './report.js'
 import { runStatusBench, type StatusBenchBudget } from './status.bench.js'
+import { runVerifyBench, type VerifyKeyTypeResult } from './verify.bench.js'
 
 const KEY_TYPES: readonly KeyAlgorithm[] = ['Ed25519', 'P-256']
 const COHORT_SIZE = 200
 const BUDGET: BenchBudget = { timeMs: 1500, iterations: 20, warmupTimeMs: 250, warmupIterations: 5, primeMs: 1000 }
+/** Shorter than issuing's: eleven tasks per key type, three of them near 100 ms a call. */
+const VERIFY_BUDGET: BenchBudget = { timeMs: 800, iterations: 10, warmupTimeMs: 150, warmupIterations: 3, primeMs: 500 }
 const STATUS_BUDGET: StatusBenchBudget = {
   allocationMs: 1500,
   inFlight: [1, 20],
@@ -36,6 +39,8 @@ async function main(): Promise<void> {
   const home = await createBenchHome()
   const results: KeyTypeResult[] = []
   const cohorts: CohortResult[] = []
+  const verification: VerifyKeyTypeResult[] = []
+  let verifyMs = 0
   try {
     for (const keyType of KEY_TYPES) {
       const { tenantSlug, course } = await home.addTenant(keyType, examples.course)
@@ -45,6 +50,15 @@ async function main(): Promise<void> {
       )
       process.stderr.write(`bench: ${keyType} cohort of ${COHORT_SIZE}\n`)
       cohorts.push(await runCohort({ ...common, learners: COHORT_SIZE, format: 'elm' }))
+      const verifyStarted = performance.now()
+      verification.push(
+        await runVerifyBench({
+          ...common,
+          budget: VERIFY_BUDGET,
+          onTask: (name) => process.stderr.write(`bench: verify ${name}\n`),
+        }),
+      )
+      verifyMs += performance.now() - verifyStarted
     }
   } finally {
     await home.dispose()
@@ -61,6 +75,7 @@ async function main(): Promise<void> {
     tinybench: tinybenchVersion(),
     results,
     cohorts,
+    verification: { budget: VERIFY_BUDGET, results: verification, runMs: verifyMs },
     status,
     runMs: performance.now() - started,
   }

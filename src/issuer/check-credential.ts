@@ -663,10 +663,21 @@ export async function checkJsonLd(
     await jsonld.expand(credential as JsonLdDocument, options)
     return []
   } catch (err) {
-    if (!isJsonLdError(err)) throw err
-    // A loader that failed for any reason but "not available offline" is our fault, not the credential's.
-    const cause = err.details?.cause
-    if (cause !== undefined && cause.code !== 'ERR_DOCUMENT_NOT_FOUND') throw err
-    return [problemOf(err)]
+    const problem = jsonLdProblemOf(err)
+    if (problem === undefined) throw err
+    return [problem]
   }
+}
+
+/**
+ * The credential's fault behind an error of a JSON-LD operation in safe mode (`expand`, `toRDF`, ...) with an
+ * offline loader: an undefined term or type, a protected term redefined, a context not available offline.
+ * `undefined` for anything else (not a jsonld error, or a loader that failed for another reason), which is
+ * ours to rethrow, not the credential's.
+ */
+export function jsonLdProblemOf(err: unknown): FieldProblem | undefined {
+  if (!isJsonLdError(err)) return undefined
+  const cause = err.details?.cause
+  if (cause !== undefined && cause.code !== 'ERR_DOCUMENT_NOT_FOUND') return undefined
+  return problemOf(err)
 }

@@ -93,7 +93,7 @@ export async function verifyParsedCredential(
   const checks: Check[] = await Promise.all([
     runGuarded('format', () => checkFormat(parsed)),
     runGuarded('context', () => checkContext(parsed, deps.documentLoader)),
-    runGuarded('schema', () => checkSchema(parsed)),
+    runGuarded('schema', () => checkSchema(parsed, deps.documentLoader)),
     runGuarded('proof', () => checkProof(parsed, deps)),
     runGuarded('issuer', () => checkIssuer(parsed, deps)),
     runGuarded('validity', () => checkValidity(parsed, now, deps.maxClockSkew)),

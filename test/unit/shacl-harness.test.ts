@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { expect } from 'chai'
 import { BITSTRING_STATUS_LIST, createStaticDocumentLoader } from '../../src/document-loader/index.js'
-import { flattenResults, validateEdcShacl } from '../support/shacl.js'
+import { EDC_SHAPE_FILES, flattenResults, validateEdcShacl } from '../support/shacl.js'
 import type { ShaclReport } from '../support/shacl.js'
 
 type Json = Record<string, unknown>
@@ -38,6 +39,17 @@ function violations(report: ShaclReport): Array<{ path: string; component: strin
 
 describe('SHACL harness (EDC generic-full + generic-no-cv)', () => {
   const documentLoader = createStaticDocumentLoader()
+
+  it('the bundled shape files are the official ones (sha256 as in schemas/vendor/elm/README.md)', () => {
+    const vendor = new URL('../../schemas/vendor/elm/', import.meta.url)
+    const readme = readFileSync(new URL('README.md', vendor), 'utf8')
+    for (const file of EDC_SHAPE_FILES) {
+      const digest = createHash('sha256')
+        .update(readFileSync(new URL(file, vendor)))
+        .digest('hex')
+      expect(readme, file).to.match(new RegExp(`\\| \`${file}\` \\|.*\\| \`${digest}\` \\|`))
+    }
+  })
 
   it('the official signed micro-credential payload conforms', async () => {
     const credential = signedPayload()

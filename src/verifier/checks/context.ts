@@ -52,9 +52,10 @@ function fail(parsed: ParsedCredential, code: ContextCode, message: string, prob
 
 /**
  * The injected loader, restricted to bundled contexts: a context nested in an inline one (a scoped context)
- * must not reach DID documents or anything else the loader may also serve.
+ * must not reach DID documents or anything else the loader may also serve. Also used by the `schema` check
+ * to convert a credential to RDF for SHACL.
  */
-function bundledOnly(documentLoader: DocumentLoader): DocumentLoader {
+export function bundledOnly(documentLoader: DocumentLoader): DocumentLoader {
   return async (url) => {
     const hash = typeof url === 'string' ? url.indexOf('#') : -1
     const key = hash < 0 ? url : url.slice(0, hash)

@@ -1,5 +1,6 @@
-// Typed adapters for the untyped RDF packages used by the SHACL test harness. Only what the harness calls
-// is declared, with the shapes read from the packages' sources (rdf-ext 2.6, shacl-engine 1.1.2).
+// Typed adapters for the untyped RDF packages the EDC SHACL validation uses (validate-edc-shacl.ts). Only
+// what it calls is declared, with the shapes read from the packages' sources (rdf-ext 2.6, shacl-engine
+// 1.1.2). `@rdfjs/types` is types only: it stays a development dependency.
 
 declare module 'rdf-ext' {
   import type { DataFactory, DatasetCore, DatasetCoreFactory, Quad } from '@rdfjs/types'
@@ -17,9 +18,18 @@ declare module 'rdf-ext' {
 }
 
 declare module 'shacl-engine' {
-  import type { BlankNode, DataFactory, DatasetCore, DatasetCoreFactory, Literal, NamedNode, Quad, Term } from '@rdfjs/types'
+  import type {
+    BlankNode,
+    DataFactory,
+    DatasetCore,
+    DatasetCoreFactory,
+    Literal,
+    NamedNode,
+    Quad,
+    Term,
+  } from '@rdfjs/types'
 
-  /** A grapoi pointer; the harness reads only the term it points at. */
+  /** A grapoi pointer; only the term it points at is read. */
   export interface Pointer {
     readonly term: Term
   }
