@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   const tenantId = required('TENANT_ID')
   const issuerId = required('ISSUER_ID')
   const databaseUrl = process.env.DATABASE_URL
-  const storage = await openStorage(databaseUrl ? { databaseUrl, sqliteFile: '' } : { sqliteFile: required('SQLITE_FILE') })
+  const storage = await openStorage(
+    databaseUrl ? { databaseUrl, sqliteFile: '' } : { sqliteFile: required('SQLITE_FILE') },
+  )
   try {
     process.stdout.write('ready\n')
     await startSignal()

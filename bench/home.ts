@@ -20,7 +20,10 @@ export interface ExampleInputs {
 
 export async function loadExamples(): Promise<ExampleInputs> {
   const read = async (name: string) =>
-    JSON.parse(await readFile(new URL(`../examples/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>
+    JSON.parse(await readFile(new URL(`../examples/${name}`, import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >
   return { course: await read('course.json'), learner: await read('learner.json') }
 }
 

@@ -18,12 +18,7 @@ import {
   type DisplayImageContent,
 } from '../src/model/index.js'
 import type { CourseRecord, KeyAlgorithm } from '../src/storage/storage.js'
-import {
-  canonizeForProof,
-  createLocalKey,
-  dataIntegrityIssue,
-  joseCompactSign,
-} from './reference.js'
+import { canonizeForProof, createLocalKey, dataIntegrityIssue, joseCompactSign } from './reference.js'
 
 /** The rows of a key type's table, in display order. */
 export const ROWS = [
@@ -105,14 +100,19 @@ async function buildInputFor(
   const primary = course.languages[0] as string
   const displayImages = new Map<string, DisplayImageContent>()
   for (const language of course.languages) {
-    const pick = (map: Record<string, string>) => map[language] ?? map[primary] ?? (Object.values(map)[0] as string)
-    const image = ctx.displayImages.get({ courseId: input.course.courseRef, versionHash: input.course.contentHash }, language, {
-      title: pick(course.title),
-      awardingBody: pick(course.awardingBody.legalName),
-      ects: course.ects,
-      eqfLevel: course.eqfLevel,
-      workloadHours: course.workloadHours,
-    })
+    const pick = (map: Record<string, string>) =>
+      map[language] ?? map[primary] ?? (Object.values(map)[0] as string)
+    const image = ctx.displayImages.get(
+      { courseId: input.course.courseRef, versionHash: input.course.contentHash },
+      language,
+      {
+        title: pick(course.title),
+        awardingBody: pick(course.awardingBody.legalName),
+        ects: course.ects,
+        eqfLevel: course.eqfLevel,
+        workloadHours: course.workloadHours,
+      },
+    )
     displayImages.set(language, { contentType: image.contentType, base64: image.base64 })
   }
   const credentialStatus = statusEntriesOf(issued)
@@ -151,13 +151,19 @@ export function measurementOf(task: Task): Measurement {
   }
   const { latency } = result
   // ops/s from the mean latency, so that ops/s and mean ms in one row always agree.
-  return { opsPerSecond: 1000 / latency.mean, meanMs: latency.mean, p99Ms: latency.p99, samples: latency.samplesCount }
+  return {
+    opsPerSecond: 1000 / latency.mean,
+    meanMs: latency.mean,
+    p99Ms: latency.p99,
+    samples: latency.samplesCount,
+  }
 }
 
 /** Runs every row of {@link ROWS} for one key type. */
 export async function runIssueBench(input: IssueBenchInput): Promise<KeyTypeResult> {
   const { ctx, tenantSlug, course, learner, keyType, budget } = input
-  const issue = (format: MicrocredentialFormat) => () => issueMicrocredential(ctx, { tenantSlug, course, learner, format })
+  const issue = (format: MicrocredentialFormat) => () =>
+    issueMicrocredential(ctx, { tenantSlug, course, learner, format })
 
   // Issue in both envelopes for a while first: the first round renders and caches the display image and
   // fails fast on a broken setup; the rest lets the JIT settle so the first measured task is not penalised.
@@ -183,21 +189,27 @@ export async function runIssueBench(input: IssueBenchInput): Promise<KeyTypeResu
   const elmInput = await buildInputFor(input, 'elm', elmPayload)
   const edcInput = await buildInputFor(input, 'edc', edcUnsigned)
   if (!isDeepStrictEqual(buildMicrocredential(elmInput), elmPayload)) {
-    throw new Error('buildMicrocredential no longer reproduces the issued elm payload; update bench/issue.bench.ts')
+    throw new Error(
+      'buildMicrocredential no longer reproduces the issued elm payload; update bench/issue.bench.ts',
+    )
   }
   const edcContexts = edcUnsigned['@context'] as string[]
   if (!isDeepStrictEqual(withExtraContexts(buildMicrocredential(edcInput), edcContexts), edcUnsigned)) {
-    throw new Error('buildMicrocredential no longer reproduces the issued edc credential; update bench/issue.bench.ts')
+    throw new Error(
+      'buildMicrocredential no longer reproduces the issued edc credential; update bench/issue.bench.ts',
+    )
   }
 
   const local = await createLocalKey(keyType)
   const date = systemClock()
   // Check once that each floor really signs and that the payload is valid, or the comparison means nothing.
-  if ((await joseCompactSign(elmPayload, local)).split('.').length !== 3) throw new Error('jose floor produced no JWS')
+  if ((await joseCompactSign(elmPayload, local)).split('.').length !== 3)
+    throw new Error('jose floor produced no JWS')
   if (!('proof' in (await dataIntegrityIssue(edcUnsigned, local, ctx.documentLoader, date)))) {
     throw new Error('Data Integrity floor produced no proof')
   }
-  if (validateEbsiEdc(elmChecked).length > 0) throw new Error('The example elm credential fails the EBSI schema')
+  if (validateEbsiEdc(elmChecked).length > 0)
+    throw new Error('The example elm credential fails the EBSI schema')
 
   const tasks: Record<RowId, () => unknown> = {
     'issue-elm': issue('elm'),
@@ -220,7 +232,8 @@ export async function runIssueBench(input: IssueBenchInput): Promise<KeyTypeResu
     throws: true,
   })
   for (const row of ROWS) bench.add(row.id, tasks[row.id])
-  for (const task of bench.tasks) task.addEventListener('start', () => input.onTask?.(`${keyType} ${task.name}`))
+  for (const task of bench.tasks)
+    task.addEventListener('start', () => input.onTask?.(`${keyType} ${task.name}`))
   await bench.run()
   if ('proof' in edcUnsigned) throw new Error('The prepared edc credential was modified while benchmarking')
 
@@ -230,7 +243,11 @@ export async function runIssueBench(input: IssueBenchInput): Promise<KeyTypeResu
     if (!task) throw new Error(`Missing benchmark task ${row.id}`)
     rows[row.id] = measurementOf(task)
   }
-  return { keyType, rows, statusPurposes: statusEntriesOf(elmPayload).map((entry) => String(entry.statusPurpose)) }
+  return {
+    keyType,
+    rows,
+    statusPurposes: statusEntriesOf(elmPayload).map((entry) => String(entry.statusPurpose)),
+  }
 }
 
 /** A copy of the example learner with a distinct student id. */

@@ -9,7 +9,13 @@
  *   `verifyCredential()` of an issued edc credential with the verifier's offline document loader and a
  *   status check that always answers verified.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto'
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  type KeyObject,
+} from 'node:crypto'
 import * as vc from '@digitalbazaar/vc'
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity'
 import { CompactSign, compactVerify, importJWK, type CryptoKey, type JWK } from 'jose'
@@ -31,20 +37,28 @@ export interface LocalKey {
 }
 
 export async function createLocalKey(algorithm: KeyAlgorithm): Promise<LocalKey> {
-  const pair = algorithm === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const pair =
+    algorithm === 'Ed25519'
+      ? generateKeyPairSync('ed25519')
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const privateJwk = pair.privateKey.export({ format: 'jwk' }) as Record<string, unknown>
   const publicJwk = createPublicKey(pair.privateKey).export({ format: 'jwk' }) as Record<string, unknown>
   const { kid } = didKeyFromMultibase(await publicKeyMultibaseFromJwk(algorithm, publicJwk))
   const jwsAlgorithm = JWS_ALGORITHM[algorithm]
   const joseKey = await importJWK(privateJwk as JWK, jwsAlgorithm)
-  const key: KeyObject = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' })
+  const key: KeyObject = createPrivateKey({
+    key: privateJwk as import('node:crypto').JsonWebKey,
+    format: 'jwk',
+  })
   const signer: Signer = {
     id: kid,
     algorithm,
     jwsAlgorithm,
     async sign({ data }) {
       const signature =
-        algorithm === 'Ed25519' ? cryptoSign(null, data, key) : cryptoSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
+        algorithm === 'Ed25519'
+          ? cryptoSign(null, data, key)
+          : cryptoSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
       return new Uint8Array(signature)
     },
   }
@@ -75,7 +89,10 @@ export function dataIntegrityIssue(
 }
 
 interface Canonizer {
-  canonize(input: unknown, options: { documentLoader: DocumentLoader; base: null; safe: true }): Promise<string>
+  canonize(
+    input: unknown,
+    options: { documentLoader: DocumentLoader; base: null; safe: true },
+  ): Promise<string>
 }
 
 /**
@@ -99,8 +116,12 @@ export interface JwsPublicKey {
 }
 
 export async function importJwsPublicKey(jws: string, didResolver: DidResolver): Promise<JwsPublicKey> {
-  const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown }
-  if (typeof header.kid !== 'string' || typeof header.alg !== 'string') throw new Error('The JWS names no kid or alg')
+  const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+    alg?: unknown
+    kid?: unknown
+  }
+  if (typeof header.kid !== 'string' || typeof header.alg !== 'string')
+    throw new Error('The JWS names no kid or alg')
   const { jwk } = await publicJwkOfMethod(await didResolver.resolveVerificationMethod(header.kid))
   return { algorithm: header.alg, key: await importJWK(jwk as JWK, header.alg) }
 }
@@ -125,6 +146,11 @@ export async function dataIntegrityVerify(
   documentLoader: DocumentLoader,
 ): Promise<boolean> {
   const suite = new DataIntegrityProof({ cryptosuite: CRYPTOSUITES[algorithm] })
-  const result = await vc.verifyCredential({ credential, suite, documentLoader, checkStatus: STATUS_VERIFIED })
+  const result = await vc.verifyCredential({
+    credential,
+    suite,
+    documentLoader,
+    checkStatus: STATUS_VERIFIED,
+  })
   return result.verified
 }

@@ -1,9 +1,21 @@
 /** The benchmark write-up: machine description, result tables and an interpretation computed from them. */
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import { ROWS, type BenchBudget, type CohortResult, type KeyTypeResult, type Measurement, type RowId } from './issue.bench.js'
+import {
+  ROWS,
+  type BenchBudget,
+  type CohortResult,
+  type KeyTypeResult,
+  type Measurement,
+  type RowId,
+} from './issue.bench.js'
 import { CHECK_ROWS, type CheckFormResult, type SlotCheck, type StatusBenchResult } from './status.bench.js'
-import { VERIFY_ROWS, type VerificationReport, type VerifyKeyTypeResult, type VerifyRowId } from './verify.bench.js'
+import {
+  VERIFY_ROWS,
+  type VerificationReport,
+  type VerifyKeyTypeResult,
+  type VerifyRowId,
+} from './verify.bench.js'
 
 export interface MachineInfo {
   cpuModel: string
@@ -90,7 +102,9 @@ function keyTable(result: KeyTypeResult): string {
   for (const row of ROWS) {
     const m = result.rows[row.id]
     const floor = 'floor' in row ? `${times(m.meanMs, result.rows[row.floor].meanMs)}` : ''
-    lines.push(`| ${row.label} | ${ops(m.opsPerSecond)} | ${ms(m.meanMs)} | ${ms(m.p99Ms)} | ${m.samples} | ${floor} |`)
+    lines.push(
+      `| ${row.label} | ${ops(m.opsPerSecond)} | ${ms(m.meanMs)} | ${ms(m.p99Ms)} | ${m.samples} | ${floor} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -129,7 +143,11 @@ function interpretation(results: KeyTypeResult[], cohorts: CohortResult[]): stri
   // (proof options, hashing, signature) and what issuing adds around `vc.issue()`.
   const largest = results.every((r) => {
     const canonize = mean(r, 'canonize')
-    const others = [mean(r, 'build-edc'), mean(r, 'floor-di') - canonize, mean(r, 'issue-edc') - mean(r, 'floor-di')]
+    const others = [
+      mean(r, 'build-edc'),
+      mean(r, 'floor-di') - canonize,
+      mean(r, 'issue-edc') - mean(r, 'floor-di'),
+    ]
     return others.every((other) => canonize > other)
   })
   const majority = results.every((r) => mean(r, 'canonize') >= 0.5 * mean(r, 'issue-edc'))
@@ -146,7 +164,10 @@ function interpretation(results: KeyTypeResult[], cohorts: CohortResult[]): stri
       ? 'so canonicalization is the largest single step of Data Integrity issuing'
       : 'a sizeable share of Data Integrity issuing, but not its largest step'
   const diOverhead = results
-    .map((r, i) => `${times(mean(r, 'issue-edc'), mean(r, 'floor-di'))}${i === 0 ? ' the floor' : ''} with ${r.keyType}`)
+    .map(
+      (r, i) =>
+        `${times(mean(r, 'issue-edc'), mean(r, 'floor-di'))}${i === 0 ? ' the floor' : ''} with ${r.keyType}`,
+    )
     .join(' and ')
   sentences.push(
     `RDF canonicalization of the credential alone takes ${canon}, ${verdict}; end-to-end edc issuing costs ` +
@@ -222,7 +243,9 @@ function verifyTable(result: VerifyKeyTypeResult): string {
     const floor = 'floor' in row ? times(m.meanMs, result.rows[row.floor].meanMs) : ''
     const share = 'share' in row ? pct(m.meanMs, edc) : ''
     const label = row.id === 'check-schema' ? schemaRowLabel(result) : row.label
-    lines.push(`| ${label} | ${ops(m.opsPerSecond)} | ${ms(m.meanMs)} | ${ms(m.p99Ms)} | ${m.samples} | ${floor} | ${share} |`)
+    lines.push(
+      `| ${label} | ${ops(m.opsPerSecond)} | ${ms(m.meanMs)} | ${ms(m.p99Ms)} | ${m.samples} | ${floor} | ${share} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -253,13 +276,19 @@ function verificationInterpretation(results: VerifyKeyTypeResult[]): string[] {
   const first = results[0]
   if (first) {
     const parts: Array<{ id: VerifyRowId; name: string }> = [
-      { id: 'check-schema', name: first.schema.shacl ? 'the SHACL `schema` check' : 'the `schema` check (SHACL not run)' },
+      {
+        id: 'check-schema',
+        name: first.schema.shacl ? 'the SHACL `schema` check' : 'the `schema` check (SHACL not run)',
+      },
       { id: 'check-proof', name: 'the `proof` check' },
       { id: 'check-status', name: `the \`status\` check (verifying ${first.statusLists} list proofs)` },
     ]
     parts.sort((a, b) => mean(first, b.id) - mean(first, a.id))
     const figures = parts
-      .map((p) => `${p.name} alone takes ${each((r) => `${ms(mean(r, p.id))} ms (${pct(mean(r, p.id), mean(r, 'verify-edc'))})`)}`)
+      .map(
+        (p) =>
+          `${p.name} alone takes ${each((r) => `${ms(mean(r, p.id))} ms (${pct(mean(r, p.id), mean(r, 'verify-edc'))})`)}`,
+      )
       .join(', ')
       .replace(/, (?=[^,]*$)/, ' and ')
     const sum = (r: VerifyKeyTypeResult) => parts.reduce((total, p) => total + mean(r, p.id), 0)
@@ -283,7 +312,9 @@ function verificationInterpretation(results: VerifyKeyTypeResult[]): string[] {
   // What a presentation adds to verifying its one credential alone (the difference of two means: noise can
   // make it negative).
   const over = (vp: number, alone: number, form: string) =>
-    vp > alone ? `${ms(vp - alone)} ms over its ${form} credential alone` : `no more than its ${form} credential alone`
+    vp > alone
+      ? `${ms(vp - alone)} ms over its ${form} credential alone`
+      : `no more than its ${form} credential alone`
   const vps = results.map(
     (r) =>
       `${ms(mean(r, 'vp-di'))} ms for the Data Integrity presentation (${over(mean(r, 'vp-di'), mean(r, 'verify-edc'), 'edc')}) ` +
@@ -298,7 +329,9 @@ function verificationInterpretation(results: VerifyKeyTypeResult[]): string[] {
 export function renderVerificationSection(verification: VerificationReport): string {
   const { budget, results } = verification
   const first = results[0]
-  const entries = first ? `${first.statusEntries} status entries in ${first.statusLists} lists` : 'its status entries'
+  const entries = first
+    ? `${first.statusEntries} status entries in ${first.statusLists} lists`
+    : 'its status entries'
   return [
     '## Verification',
     '',
@@ -306,13 +339,13 @@ export function renderVerificationSection(verification: VerificationReport): str
       `P-256 issuer key. This part of the run took ${seconds(verification.runMs)} s.`,
     '',
     '- `verifyCredential` end to end under the `default` policy, with dependencies from `createVerifierDeps(ctx)` ' +
-      '(so status lists come from the instance\'s storage and every issuer is the instance\'s own): the example ' +
+      "(so status lists come from the instance's storage and every issuer is the instance's own): the example " +
       'credential in the `elm` form (compact JWS), the same JWS as an `EnvelopedVerifiableCredential`, the `edc` ' +
       `form (parsed JSON, ${entries}), and a generic VC 2.0 credential secured by \`signCredential\` with a Data ` +
       'Integrity proof. Each must verify once before it is measured.',
-    '- Two floors, with nothing else around: `jose` `compactVerify` of the same elm JWS with the issuer\'s public ' +
+    "- Two floors, with nothing else around: `jose` `compactVerify` of the same elm JWS with the issuer's public " +
       'key, imported once; and `@digitalbazaar/vc` `verifyCredential()` of the same edc credential with a ' +
-      '`DataIntegrityProof` suite of the matching cryptosuite, the verifier\'s offline document loader and a ' +
+      "`DataIntegrityProof` suite of the matching cryptosuite, the verifier's offline document loader and a " +
       '`checkStatus` that always answers verified. "vs floor" is the end-to-end mean divided by the floor mean.',
     '- Where the edc time goes: the `schema`, `status` and `proof` check functions alone on the parsed edc ' +
       'credential, with the same dependencies. Inside `verifyCredential` every check runs concurrently on one ' +
@@ -320,7 +353,7 @@ export function renderVerificationSection(verification: VerificationReport): str
       'is labelled with what that check reported in an end-to-end verification.',
     '- `verifyPresentation` with a challenge and a domain: a Data Integrity presentation (VC 1.1) of the edc ' +
       'credential and a VC-JOSE `vp+jwt` presentation of the elm credential as an `EnvelopedVerifiableCredential`, ' +
-      'both signed by a holder key of the same type as the issuer\'s. The presentation\'s result includes the full ' +
+      "both signed by a holder key of the same type as the issuer's. The presentation's result includes the full " +
       'verification of its credential.',
     '',
     `Method: tinybench, each task for at least ${budget.timeMs} ms and ${budget.iterations} iterations after a ` +
@@ -350,7 +383,8 @@ function allocationTable(status: StatusBenchResult): string {
     '| Database | Processes × in flight | Credentials | Time s | Credentials/s | Slots/s | Mean ms | p99 ms | Database check |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ]
-  const label = (database: string) => (database === 'SQLite' ? 'SQLite (temp file)' : 'PostgreSQL (throwaway schema)')
+  const label = (database: string) =>
+    database === 'SQLite' ? 'SQLite (temp file)' : 'PostgreSQL (throwaway schema)'
   for (const database of ['SQLite', 'PostgreSQL'] as const) {
     if (database === 'PostgreSQL' && status.postgresSkipped !== undefined) {
       lines.push(`| ${label(database)} | | | | | | | | ${status.postgresSkipped} |`)
@@ -385,7 +419,9 @@ function checkTable(result: CheckFormResult): string {
   for (const row of CHECK_ROWS) {
     const m = result.rows[row.id]
     const share = row.id.startsWith('check-') ? '' : pct(m.meanMs, whole)
-    lines.push(`| ${row.label} | ${ops(m.opsPerSecond)} | ${ms(m.meanMs)} | ${ms(m.p99Ms)} | ${m.samples} | ${share} |`)
+    lines.push(
+      `| ${row.label} | ${ops(m.opsPerSecond)} | ${ms(m.meanMs)} | ${ms(m.p99Ms)} | ${m.samples} | ${share} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -405,7 +441,8 @@ function changeTable(status: StatusBenchResult): string {
   const singles = change.singles
   if (singles.length > 0) {
     const mean = singles.reduce((sum, b) => sum + b.ms, 0) / singles.length
-    const sum = (pick: (b: (typeof singles)[number]) => number) => singles.reduce((total, b) => total + pick(b), 0)
+    const sum = (pick: (b: (typeof singles)[number]) => number) =>
+      singles.reduce((total, b) => total + pick(b), 0)
     lines.push(
       `| Single revocation (elm), mean of ${singles.length} | 1 | ${number(sum((b) => b.changed) / singles.length, 0)} | ` +
         `${ms(mean)} | ${ms(mean)} | ${number(sum((b) => b.listsTouched) / singles.length, 0)} | ` +
@@ -457,7 +494,8 @@ function statusInterpretation(status: StatusBenchResult): string[] {
   // every allocation increments the same two list rows, locked until commit.
   const reason: Record<string, string> = {
     SQLite: "SQLite's one connection per process and one writer per file",
-    PostgreSQL: "PostgreSQL's allocations all incrementing the same two list rows, which stay locked until commit",
+    PostgreSQL:
+      "PostgreSQL's allocations all incrementing the same two list rows, which stay locked until commit",
   }
   const flatText =
     flat.length === 0
@@ -470,7 +508,13 @@ function statusInterpretation(status: StatusBenchResult): string[] {
 
   const parts = status.check.map((c) => {
     const whole = c.rows['check-local'].meanMs
-    return { c, whole, verify: c.rows.verify.meanMs, resolve: c.rows.resolve.meanMs, decode: c.rows.decode.meanMs }
+    return {
+      c,
+      whole,
+      verify: c.rows.verify.meanMs,
+      resolve: c.rows.resolve.meanMs,
+      decode: c.rows.decode.meanMs,
+    }
   })
   if (parts.length > 0) {
     const dominates = parts.every((p) => p.verify >= 0.5 * p.whole)
@@ -488,9 +532,7 @@ function statusInterpretation(status: StatusBenchResult): string[] {
           `${ms(p.resolve)} ms (${pct(p.resolve, p.whole)}) and decoding ${ms(p.decode)} ms (${pct(p.decode, p.whole)})`,
       )
       .join('; ')
-    const cached = parts
-      .map((p) => `${ms(p.c.rows['check-cached'].meanMs)} ms (${p.c.form})`)
-      .join(' and ')
+    const cached = parts.map((p) => `${ms(p.c.rows['check-cached'].meanMs)} ms (${p.c.form})`).join(' and ')
     sentences.push(
       `A status check of a credential with ${parts[0]?.c.entries ?? 0} entries costs ${figures}, ${role}: with the lists ` +
         `already in a warm remote-resolver cache it still costs ${cached}, since every check verifies the lists again.`,
@@ -501,7 +543,9 @@ function statusInterpretation(status: StatusBenchResult): string[] {
   if (batches.length > 0) {
     const meanBatch = batches.reduce((sum, b) => sum + b.ms, 0) / batches.length
     const size = (batches[0] as (typeof batches)[number]).changes
-    const onePerList = [...batches, ...singles].every((b) => b.published === b.listsTouched && b.signatures === b.listsTouched)
+    const onePerList = [...batches, ...singles].every(
+      (b) => b.published === b.listsTouched && b.signatures === b.listsTouched,
+    )
     const touched = [...new Set(batches.map((b) => b.listsTouched))].join(' or ')
     const single = singles.length > 0 ? singles.reduce((sum, b) => sum + b.ms, 0) / singles.length : undefined
     sentences.push(
@@ -671,7 +715,7 @@ export function renderDocument(report: Report): string {
     '- Allocation runs start from empty lists, each for a fresh issuer. A list hands out at most 3/4 of its ' +
       'entries, so random probing stays at a few tries per slot; the runs here fill only a small part of one list.',
     '- SQLite has one connection per process: calls in flight in one process wait for each other, and two ' +
-      'processes take the file\'s write lock in turn.',
+      "processes take the file's write lock in turn.",
     '',
   ].join('\n')
 }

@@ -8,16 +8,34 @@ import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { KeyAlgorithm } from '../src/storage/storage.js'
 import { createBenchHome, loadExamples } from './home.js'
-import { runCohort, runIssueBench, type BenchBudget, type CohortResult, type KeyTypeResult } from './issue.bench.js'
+import {
+  runCohort,
+  runIssueBench,
+  type BenchBudget,
+  type CohortResult,
+  type KeyTypeResult,
+} from './issue.bench.js'
 import { describeMachine, renderDocument, renderResults, tinybenchVersion } from './report.js'
 import { runStatusBench, type StatusBenchBudget } from './status.bench.js'
 import { runVerifyBench, type VerifyKeyTypeResult } from './verify.bench.js'
 
 const KEY_TYPES: readonly KeyAlgorithm[] = ['Ed25519', 'P-256']
 const COHORT_SIZE = 200
-const BUDGET: BenchBudget = { timeMs: 1500, iterations: 20, warmupTimeMs: 250, warmupIterations: 5, primeMs: 1000 }
+const BUDGET: BenchBudget = {
+  timeMs: 1500,
+  iterations: 20,
+  warmupTimeMs: 250,
+  warmupIterations: 5,
+  primeMs: 1000,
+}
 /** Shorter than issuing's: eleven tasks per key type, three of them near 100 ms a call. */
-const VERIFY_BUDGET: BenchBudget = { timeMs: 800, iterations: 10, warmupTimeMs: 150, warmupIterations: 3, primeMs: 500 }
+const VERIFY_BUDGET: BenchBudget = {
+  timeMs: 800,
+  iterations: 10,
+  warmupTimeMs: 150,
+  warmupIterations: 3,
+  primeMs: 500,
+}
 const STATUS_BUDGET: StatusBenchBudget = {
   allocationMs: 1500,
   inFlight: [1, 20],
@@ -46,7 +64,11 @@ async function main(): Promise<void> {
       const { tenantSlug, course } = await home.addTenant(keyType, examples.course)
       const common = { ctx: home.ctx, tenantSlug, course, learner: examples.learner, keyType }
       results.push(
-        await runIssueBench({ ...common, budget: BUDGET, onTask: (name) => process.stderr.write(`bench: ${name}\n`) }),
+        await runIssueBench({
+          ...common,
+          budget: BUDGET,
+          onTask: (name) => process.stderr.write(`bench: ${name}\n`),
+        }),
       )
       process.stderr.write(`bench: ${keyType} cohort of ${COHORT_SIZE}\n`)
       cohorts.push(await runCohort({ ...common, learners: COHORT_SIZE, format: 'elm' }))
@@ -80,7 +102,9 @@ async function main(): Promise<void> {
     runMs: performance.now() - started,
   }
   await writeFile(OUTPUT, renderDocument(report), 'utf8')
-  process.stdout.write(`${renderResults(report)}\n\nWhole run: ${(report.runMs / 1000).toFixed(1)} s. Written to ${fileURLToPath(OUTPUT)}\n`)
+  process.stdout.write(
+    `${renderResults(report)}\n\nWhole run: ${(report.runMs / 1000).toFixed(1)} s. Written to ${fileURLToPath(OUTPUT)}\n`,
+  )
 }
 
 main().catch((err: unknown) => {

@@ -202,7 +202,9 @@ export async function runStatusBench(input: StatusBenchInput): Promise<StatusBen
         allocation.push(await runAllocation(sqlite, counter, 'SQLite', inFlight, budget.allocationMs))
       }
       step('allocation, SQLite, two processes')
-      twoProcess.push(await runTwoProcesses(sqlite, counter, 'SQLite', { DATABASE_URL: '', SQLITE_FILE: file }, budget))
+      twoProcess.push(
+        await runTwoProcesses(sqlite, counter, 'SQLite', { DATABASE_URL: '', SQLITE_FILE: file }, budget),
+      )
     } finally {
       await counter.close()
       await sqlite.close()
@@ -232,7 +234,9 @@ export async function runStatusBench(input: StatusBenchInput): Promise<StatusBen
           allocation.push(await runAllocation(postgres, counter, 'PostgreSQL', inFlight, budget.allocationMs))
         }
         step('allocation, PostgreSQL, two processes')
-        twoProcess.push(await runTwoProcesses(postgres, counter, 'PostgreSQL', { DATABASE_URL: schema.url }, budget))
+        twoProcess.push(
+          await runTwoProcesses(postgres, counter, 'PostgreSQL', { DATABASE_URL: schema.url }, budget),
+        )
       } finally {
         await counter.close()
         await postgres.close()
@@ -400,7 +404,9 @@ function sqliteSlotCounter(file: string): SlotCounter {
     count(issuerId, expected) {
       // Opened once the storage has created the file; WAL lets it read beside the writer.
       db ??= new SqliteDatabase(file, { readonly: true })
-      return Promise.resolve(toSlotCheck(db.prepare(slotQuery('@issuer')).get({ issuer: issuerId }) as SlotRow, expected))
+      return Promise.resolve(
+        toSlotCheck(db.prepare(slotQuery('@issuer')).get({ issuer: issuerId }) as SlotRow, expected),
+      )
     },
     close() {
       db?.close()
@@ -441,7 +447,9 @@ async function adminQuery(databaseUrl: string, text: string): Promise<void> {
     await client.connect()
   } catch (err) {
     await client.end().catch(() => {})
-    throw new StorageUnreachableError(`No PostgreSQL server at ${maskDatabaseUrl(databaseUrl)}`, { cause: err })
+    throw new StorageUnreachableError(`No PostgreSQL server at ${maskDatabaseUrl(databaseUrl)}`, {
+      cause: err,
+    })
   }
   try {
     await client.query(text)
@@ -456,7 +464,10 @@ async function createThrowawaySchema(databaseUrl: string): Promise<ThrowawaySche
   await adminQuery(databaseUrl, `create schema ${schema}`)
   const url = new URL(databaseUrl)
   url.searchParams.set('options', `-c search_path=${schema}`)
-  return { url: url.toString(), dispose: () => adminQuery(databaseUrl, `drop schema if exists ${schema} cascade`) }
+  return {
+    url: url.toString(),
+    dispose: () => adminQuery(databaseUrl, `drop schema if exists ${schema} cascade`),
+  }
 }
 
 interface AllocationWorker {
@@ -499,7 +510,8 @@ function startWorker(env: Record<string, string>): AllocationWorker {
   result.catch(() => {})
   createInterface({ input: child.stdout }).on('line', (line) => {
     if (line === 'ready') onReady()
-    else if (line.startsWith('{')) onResult({ ...(JSON.parse(line) as { allocated: number; ms: number }), at: performance.now() })
+    else if (line.startsWith('{'))
+      onResult({ ...(JSON.parse(line) as { allocated: number; ms: number }), at: performance.now() })
   })
   child.on('error', (err) => onFailure(err))
   child.on('close', (code) => {
@@ -529,7 +541,13 @@ async function runTwoProcesses(
 ): Promise<TwoProcessRun> {
   const { perProcess, inFlight } = budget.twoProcess[database]
   const issuer = await createBareIssuer(storage)
-  const workerEnv = { ...env, TENANT_ID: issuer.tenantId, ISSUER_ID: issuer.id, COUNT: String(perProcess), IN_FLIGHT: String(inFlight) }
+  const workerEnv = {
+    ...env,
+    TENANT_ID: issuer.tenantId,
+    ISSUER_ID: issuer.id,
+    COUNT: String(perProcess),
+    IN_FLIGHT: String(inFlight),
+  }
   const workers = [startWorker(workerEnv), startWorker(workerEnv)]
   const guard = setTimeout(() => workers.forEach((w) => w.kill()), 180_000)
   try {
@@ -565,10 +583,16 @@ interface IssuingInput {
 }
 
 /** The issued credential as a JSON document (the JWS payload for elm) and its id. */
-async function issueOne(input: IssuingInput, format: MicrocredentialFormat): Promise<{ id: string; document: Record<string, unknown> }> {
+async function issueOne(
+  input: IssuingInput,
+  format: MicrocredentialFormat,
+): Promise<{ id: string; document: Record<string, unknown> }> {
   const { ctx, tenantSlug, course, learner } = input
   const issued = await issueMicrocredential(ctx, { tenantSlug, course, learner, format })
-  const document = typeof issued.credential === 'string' ? (decodeJwt(issued.credential) as Record<string, unknown>) : issued.credential
+  const document =
+    typeof issued.credential === 'string'
+      ? (decodeJwt(issued.credential) as Record<string, unknown>)
+      : issued.credential
   return { id: issued.record.id, document }
 }
 
@@ -583,7 +607,10 @@ function listUrls(document: Record<string, unknown>): string[] {
 }
 
 function encodedListOf(list: ResolvedStatusList): string {
-  const document = typeof list.credential === 'string' ? (decodeJwt(list.credential) as Record<string, unknown>) : list.credential
+  const document =
+    typeof list.credential === 'string'
+      ? (decodeJwt(list.credential) as Record<string, unknown>)
+      : list.credential
   return (document.credentialSubject as { encodedList: string }).encodedList
 }
 
@@ -602,15 +629,24 @@ async function runCheckBench(
   const entries = (document.credentialStatus as unknown[]).length
   const urls = listUrls(document)
   const counting = countingKeyStore(ctx.keyStore)
-  const resolveLocal = createLocalStatusListResolver({ ...statusDeps(ctx, counting.keyStore), publicBaseUrl: ctx.publicBaseUrl })
+  const resolveLocal = createLocalStatusListResolver({
+    ...statusDeps(ctx, counting.keyStore),
+    publicBaseUrl: ctx.publicBaseUrl,
+  })
   const now = ctx.clock()
-  const common: Omit<CheckStatusDeps, 'resolveList'> = { didResolver: ctx.didResolver, documentLoader: ctx.documentLoader, now }
+  const common: Omit<CheckStatusDeps, 'resolveList'> = {
+    didResolver: ctx.didResolver,
+    documentLoader: ctx.documentLoader,
+    now,
+  }
   const localDeps: CheckStatusDeps = { ...common, resolveList: resolveLocal }
 
   // The first check publishes the two new lists; every later one reads the stored publications.
   const first = await checkStatus(document, localDeps)
   if (first.status !== 'pass' || first.entries.length !== entries) {
-    throw new Error(`The status check of a fresh ${format} credential did not pass: ${first.code} ${first.message}`)
+    throw new Error(
+      `The status check of a fresh ${format} credential did not pass: ${first.code} ${first.message}`,
+    )
   }
   const resolved = await Promise.all(urls.map(async (url) => (await resolveLocal(url)) as ResolvedStatusList))
   const encoded = resolved.map(encodedListOf)
@@ -625,7 +661,10 @@ async function runCheckBench(
     if (!list) return new Response('', { status: 404 })
     const body = typeof list.credential === 'string' ? list.credential : JSON.stringify(list.credential)
     const contentType = list.form === 'jose' ? 'application/vc+jwt' : 'application/vc+ld+json'
-    return new Response(body, { status: 200, headers: { 'content-type': contentType, etag: list.etag ?? '' } })
+    return new Response(body, {
+      status: 200,
+      headers: { 'content-type': contentType, etag: list.etag ?? '' },
+    })
   }) as typeof globalThis.fetch
   const resolveRemote = createRemoteStatusListResolver({
     clock: ctx.clock,
@@ -634,7 +673,8 @@ async function runCheckBench(
   })
   const cachedDeps: CheckStatusDeps = { ...common, resolveList: resolveRemote }
   const primed = await checkStatus(document, cachedDeps)
-  if (primed.status !== 'pass') throw new Error(`The status check through the remote resolver did not pass: ${primed.code}`)
+  if (primed.status !== 'pass')
+    throw new Error(`The status check through the remote resolver did not pass: ${primed.code}`)
   for (const list of resolved) {
     const verified = await verifyStatusListProof(list, common)
     if (!verified.ok) throw new Error(`The ${form} list does not verify: ${verified.message}`)
@@ -687,13 +727,19 @@ async function measureInterleaved<Id extends string>(
   // Each round starts one task later, so that no task always runs right after the same one (and pays for the
   // garbage it left).
   for (let round = 0; round < budget.rounds; round++) {
-    for (let i = 0; i < ids.length; i++) await runFor(ids[(round + i) % ids.length] as Id, budget.roundMs, true)
+    for (let i = 0; i < ids.length; i++)
+      await runFor(ids[(round + i) % ids.length] as Id, budget.roundMs, true)
   }
   const rows = {} as Record<Id, Measurement>
   for (const id of ids) {
     const latencies = (samples.get(id) ?? []).sort((a, b) => a - b)
     const meanMs = latencies.reduce((sum, l) => sum + l, 0) / latencies.length
-    rows[id] = { opsPerSecond: 1000 / meanMs, meanMs, p99Ms: percentile(latencies, 0.99), samples: latencies.length }
+    rows[id] = {
+      opsPerSecond: 1000 / meanMs,
+      meanMs,
+      p99Ms: percentile(latencies, 0.99),
+      samples: latencies.length,
+    }
   }
   return rows
 }
@@ -770,7 +816,10 @@ async function runChangeBench(input: IssuingInput, budget: StatusBenchBudget): P
   const publishMs = { jose: 0, di: 0 } as Record<StatusListForm, number>
   for (const format of ['elm', 'edc'] as const) {
     const { document } = await issueOne(input, format)
-    const entries = document.credentialStatus as Array<{ statusPurpose: string; statusListCredential: string }>
+    const entries = document.credentialStatus as Array<{
+      statusPurpose: string
+      statusListCredential: string
+    }>
     const url = entries.find((e) => e.statusPurpose === 'revocation')?.statusListCredential
     const list = url === undefined ? undefined : await ctx.storage.statusLists.getByUrl(url)
     if (!list) throw new Error(`No revocation list for the ${format} credential`)

@@ -37,14 +37,25 @@ import { createLocalKey, dataIntegrityVerify, importJwsPublicKey, joseCompactVer
 
 /** The rows of a key type's verification table, in display order. */
 export const VERIFY_ROWS = [
-  { id: 'verify-elm', label: '`verifyCredential`, elm (VC 2.0, VC-JOSE compact JWS), end to end', floor: 'floor-jose' },
+  {
+    id: 'verify-elm',
+    label: '`verifyCredential`, elm (VC 2.0, VC-JOSE compact JWS), end to end',
+    floor: 'floor-jose',
+  },
   {
     id: 'verify-enveloped',
     label: '`verifyCredential`, the same elm JWS as an `EnvelopedVerifiableCredential`, end to end',
     floor: 'floor-jose',
   },
-  { id: 'verify-edc', label: '`verifyCredential`, edc (VC 1.1, Data Integrity), end to end', floor: 'floor-di' },
-  { id: 'verify-generic', label: '`verifyCredential`, generic VC 2.0 Data Integrity credential (`signCredential`)' },
+  {
+    id: 'verify-edc',
+    label: '`verifyCredential`, edc (VC 1.1, Data Integrity), end to end',
+    floor: 'floor-di',
+  },
+  {
+    id: 'verify-generic',
+    label: '`verifyCredential`, generic VC 2.0 Data Integrity credential (`signCredential`)',
+  },
   { id: 'floor-jose', label: 'Floor: `jose` `compactVerify` of the same elm JWS' },
   { id: 'floor-di', label: 'Floor: `@digitalbazaar/vc` `verifyCredential()` of the same edc credential' },
   { id: 'check-schema', label: 'edc `schema` check alone', share: true },
@@ -120,7 +131,8 @@ export async function runVerifyBench(input: VerifyBenchInput): Promise<VerifyKey
   // What is verified: the example credential in both forms, and a generic credential, issued once.
   const elm = (await issueMicrocredential(ctx, { tenantSlug, course, learner, format: 'elm' })).credential
   const edc = (await issueMicrocredential(ctx, { tenantSlug, course, learner, format: 'edc' })).credential
-  const generic = (await signCredential(ctx, { tenantSlug, credential: genericCredential(), proof: 'di' })).credential
+  const generic = (await signCredential(ctx, { tenantSlug, credential: genericCredential(), proof: 'di' }))
+    .credential
   if (typeof elm !== 'string' || typeof edc === 'string' || typeof generic === 'string') {
     throw new Error('Unexpected credential forms from issuing')
   }
@@ -184,8 +196,10 @@ export async function runVerifyBench(input: VerifyBenchInput): Promise<VerifyKey
   }
   expectPass('edc status check alone', await checkCredentialStatus(edcParsed, deps))
   expectPass('edc proof check alone', await checkProof(edcParsed, deps))
-  if ((await joseCompactVerify(elm, publicKey)).length === 0) throw new Error('jose floor verified no payload')
-  if (!(await dataIntegrityVerify(edc, keyType, deps.documentLoader))) throw new Error('Data Integrity floor did not verify')
+  if ((await joseCompactVerify(elm, publicKey)).length === 0)
+    throw new Error('jose floor verified no payload')
+  if (!(await dataIntegrityVerify(edc, keyType, deps.documentLoader)))
+    throw new Error('Data Integrity floor did not verify')
 
   // A while of end-to-end verification first, so that the JIT has settled before the first measured task.
   const primeUntil = performance.now() + budget.primeMs
@@ -204,9 +218,11 @@ export async function runVerifyBench(input: VerifyBenchInput): Promise<VerifyKey
     throws: true,
   })
   for (const row of VERIFY_ROWS) bench.add(row.id, tasks[row.id])
-  for (const task of bench.tasks) task.addEventListener('start', () => input.onTask?.(`${keyType} ${task.name}`))
+  for (const task of bench.tasks)
+    task.addEventListener('start', () => input.onTask?.(`${keyType} ${task.name}`))
   await bench.run()
-  if (!isDeepStrictEqual(edc, edcBefore)) throw new Error('The edc credential was modified while benchmarking')
+  if (!isDeepStrictEqual(edc, edcBefore))
+    throw new Error('The edc credential was modified while benchmarking')
 
   const rows = {} as Record<VerifyRowId, Measurement>
   for (const row of VERIFY_ROWS) {
@@ -215,8 +231,11 @@ export async function runVerifyBench(input: VerifyBenchInput): Promise<VerifyKey
     rows[row.id] = measurementOf(task)
   }
   const status = edc.credentialStatus
-  const entries = (Array.isArray(status) ? status : status === undefined ? [] : [status]) as Array<Record<string, unknown>>
-  const shacl = (schemaInResult.status === 'pass' || schemaInResult.status === 'fail') && schemaNamesShacl(edc)
+  const entries = (Array.isArray(status) ? status : status === undefined ? [] : [status]) as Array<
+    Record<string, unknown>
+  >
+  const shacl =
+    (schemaInResult.status === 'pass' || schemaInResult.status === 'fail') && schemaNamesShacl(edc)
   return {
     keyType,
     rows,

@@ -89,7 +89,9 @@ function render(lists: ParsedList[]): string {
   lines.push(' * Files:')
   for (const list of lists) lines.push(` * - \`${list.file}\` (${list.concepts.length} concepts)`)
   lines.push(' *')
-  lines.push(' * Each concept IRI is an `xs:enumeration` value; its label is the `xs:documentation` text, which the')
+  lines.push(
+    ' * Each concept IRI is an `xs:enumeration` value; its label is the `xs:documentation` text, which the',
+  )
   lines.push(' * XSD files give in English only. The scheme IRI is the XSD `targetNamespace`.')
   lines.push(' */')
   lines.push('')
@@ -132,7 +134,9 @@ function render(lists: ParsedList[]): string {
 
 function main(): void {
   const cvDir = resolve(process.argv[2] ?? '/work/shared/elm/cv')
-  const output = resolve(process.argv[3] ?? new URL('../src/model/vocabularies.generated.ts', import.meta.url).pathname)
+  const output = resolve(
+    process.argv[3] ?? new URL('../src/model/vocabularies.generated.ts', import.meta.url).pathname,
+  )
   const files = readdirSync(cvDir)
     .filter((f) => f.endsWith('.xsd'))
     .sort()
@@ -140,7 +144,9 @@ function main(): void {
   if (files.length === 0) throw new Error(`no .xsd files in ${cvDir}`)
   const lists = files.map(parseXsd)
   writeFileSync(output, render(lists))
-  process.stdout.write(`wrote ${output}: ${lists.map((l) => `${l.name} (${l.concepts.length})`).join(', ')}\n`)
+  process.stdout.write(
+    `wrote ${output}: ${lists.map((l) => `${l.name} (${l.concepts.length})`).join(', ')}\n`,
+  )
 }
 
 main()

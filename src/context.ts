@@ -6,7 +6,11 @@ import type { Clock } from './clock.js'
 import { systemClock } from './clock.js'
 import type { Config } from './config/load-config.js'
 import { createDidResolver, type DidResolver } from './did/resolver.js'
-import { composeDocumentLoaders, createStaticDocumentLoader, type DocumentLoader } from './document-loader/index.js'
+import {
+  composeDocumentLoaders,
+  createStaticDocumentLoader,
+  type DocumentLoader,
+} from './document-loader/index.js'
 import { createDidDocumentLoader } from './did/did-document-loader.js'
 import { lookupLocalDidWeb } from './issuer/issuer-identity.js'
 import { createFileKeyStore } from './keys/file-key-store.js'
@@ -36,16 +40,20 @@ export interface AppContext {
 }
 
 /** Parts a caller (usually a test) supplies instead of the defaults. */
-export type ContextOverrides = Partial<Pick<AppContext, 'clock' | 'storage' | 'keyStore' | 'documentLoader' | 'logger'>>
+export type ContextOverrides = Partial<
+  Pick<AppContext, 'clock' | 'storage' | 'keyStore' | 'documentLoader' | 'logger'>
+>
 
 /** Builds the context from a loaded configuration. The storage is opened but not migrated. */
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const storage =
-    overrides.storage ?? (await openStorage({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile }))
+    overrides.storage ??
+    (await openStorage({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile }))
   // This instance's own did:web documents resolve from storage, never over the network.
   const didResolver = createDidResolver({ didWeb: (did) => lookupLocalDidWeb(storage, did) })
   const documentLoader =
-    overrides.documentLoader ?? composeDocumentLoaders(createStaticDocumentLoader(), createDidDocumentLoader(didResolver))
+    overrides.documentLoader ??
+    composeDocumentLoaders(createStaticDocumentLoader(), createDidDocumentLoader(didResolver))
   return {
     config,
     clock: overrides.clock ?? systemClock,

@@ -48,7 +48,10 @@ export interface Command {
 }
 
 /** Parses argv for a command; unknown flags or missing values become {@link UsageError}. */
-export function parseCommandArgs(command: Command, argv: string[]): { values: Values; positionals: string[] } {
+export function parseCommandArgs(
+  command: Command,
+  argv: string[],
+): { values: Values; positionals: string[] } {
   let parsed
   try {
     parsed = parseArgs({ args: argv, options: command.options, allowPositionals: true, strict: true })
@@ -64,7 +67,12 @@ export function parseCommandArgs(command: Command, argv: string[]): { values: Va
 
 /** Help text of one command. */
 export function commandHelp(command: Command): string {
-  const lines = [`Usage: microcred ${command.path.join(' ')} ${command.usage}`.trimEnd(), '', command.summary, '']
+  const lines = [
+    `Usage: microcred ${command.path.join(' ')} ${command.usage}`.trimEnd(),
+    '',
+    command.summary,
+    '',
+  ]
   const entries = Object.entries(command.options)
   if (entries.length > 0) {
     lines.push('Options:')

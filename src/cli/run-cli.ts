@@ -53,7 +53,9 @@ export interface RunCliOptions {
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
   return pkg.version
 }
 
@@ -65,21 +67,28 @@ function mainHelp(): string {
     '',
     'Commands:',
   ]
-  for (const command of COMMANDS) lines.push(`  ${command.path.join(' ').padEnd(18)} ${command.summary.split('. ')[0]}`)
-  lines.push('', "Run 'microcred <command> --help' for a command's options.", 'Exit codes: 0 ok, 1 refused input or failed check, 2 usage.')
+  for (const command of COMMANDS)
+    lines.push(`  ${command.path.join(' ').padEnd(18)} ${command.summary.split('. ')[0]}`)
+  lines.push(
+    '',
+    "Run 'microcred <command> --help' for a command's options.",
+    'Exit codes: 0 ok, 1 refused input or failed check, 2 usage.',
+  )
   return `${lines.join('\n')}\n`
 }
 
 function groupHelp(group: string): string {
   const members = COMMANDS.filter((c) => c.path[0] === group)
   const lines = [`Usage: microcred ${group} <${members.map((c) => c.path[1]).join('|')}> [options]`, '']
-  for (const command of members) lines.push(`  ${command.path.join(' ').padEnd(18)} ${command.summary.split('. ')[0]}`)
+  for (const command of members)
+    lines.push(`  ${command.path.join(' ').padEnd(18)} ${command.summary.split('. ')[0]}`)
   return `${lines.join('\n')}\n`
 }
 
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
   for (const command of COMMANDS) {
-    if (command.path.every((word, i) => argv[i] === word)) return { command, rest: argv.slice(command.path.length) }
+    if (command.path.every((word, i) => argv[i] === word))
+      return { command, rest: argv.slice(command.path.length) }
   }
   return undefined
 }
@@ -123,7 +132,9 @@ export async function runCli(argv: string[], options: RunCliOptions): Promise<nu
     const open = async (): Promise<AppContext> => {
       // Only `init` may create the embedded database; anywhere else a missing file means a wrong folder.
       if (command !== initCommand && !initialized) {
-        throw new NotInitializedError(`No microcred database in ${config.home}. Run 'microcred init' there, or set MICROCRED_HOME.`)
+        throw new NotInitializedError(
+          `No microcred database in ${config.home}. Run 'microcred init' there, or set MICROCRED_HOME.`,
+        )
       }
       const ctx = await createContext(config, options.overrides)
       if (command !== initCommand) await ctx.storage.migrate()

@@ -41,7 +41,9 @@ interface FileConfig {
   trustedIssuers?: string
 }
 
-const schema = JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8')) as object
+const schema = JSON.parse(
+  readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'),
+) as object
 const validateFileConfig = createAjv().compile<FileConfig>(schema)
 
 /** Environment variables microcred reads, and the setting each one overrides. */

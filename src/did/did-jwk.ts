@@ -41,7 +41,8 @@ export function jwkOfDidJwk(did: string): DidJwkKey {
   const key = jwk as Record<string, unknown>
   // The spec forbids private members; a DID that carries a secret is refused rather than silently trimmed.
   if ('d' in key) throw new InvalidDidError('A did:jwk must not contain a private key')
-  if (key.use !== undefined && key.use !== 'sig') throw new UnsupportedKeyError('Only signing keys (use "sig") are supported in did:jwk')
+  if (key.use !== undefined && key.use !== 'sig')
+    throw new UnsupportedKeyError('Only signing keys (use "sig") are supported in did:jwk')
   if (key.kty === 'OKP' && key.crv === 'Ed25519') return { algorithm: 'Ed25519', jwk: key }
   if (key.kty === 'EC' && key.crv === 'P-256') return { algorithm: 'P-256', jwk: key }
   throw new UnsupportedKeyError('Only Ed25519 (OKP) and P-256 (EC) keys are supported in did:jwk')

@@ -61,7 +61,8 @@ const DEFAULT_TIMEOUT_MS = 5000
 const DEFAULT_MAX_BYTES = 256 * 1024
 const DEFAULT_CACHE_TTL_MS = 300_000
 const DEFAULT_MAX_CACHE_ENTRIES = 500
-const ACCEPT = 'application/did+json, application/did+ld+json, application/json;q=0.9, application/ld+json;q=0.9'
+const ACCEPT =
+  'application/did+json, application/did+ld+json, application/json;q=0.9, application/ld+json;q=0.9'
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 /** The document does not exist (as opposed to a server that failed): the DID is not found. */
 const NOT_FOUND_STATUSES = new Set([404, 410])
@@ -162,7 +163,8 @@ export function isPublicAddress(address: string): boolean {
   if (ipv4 !== undefined) return isPublicIPv4(ipv4)
   const ipv6 = ipv6ToBigInt(address)
   if (ipv6 === undefined) return false
-  if (inRange(ipv6, IPV4_MAPPED, 128) || inRange(ipv6, NAT64, 128)) return isPublicIPv4(Number(ipv6 & 0xffffffffn))
+  if (inRange(ipv6, IPV4_MAPPED, 128) || inRange(ipv6, NAT64, 128))
+    return isPublicIPv4(Number(ipv6 & 0xffffffffn))
   if (inRange(ipv6, SIX_TO_FOUR, 128)) return isPublicIPv4(Number((ipv6 >> 80n) & 0xffffffffn))
   if (!inRange(ipv6, IPV6_GLOBAL_UNICAST, 128)) return false
   return !IPV6_NOT_PUBLIC.some((range) => inRange(ipv6, range, 128))
@@ -174,7 +176,10 @@ export function isPublicAddress(address: string): boolean {
  */
 export function isAllowedHostName(hostname: string, allowPrivateNetworks = false): boolean {
   if (allowPrivateNetworks) return true
-  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase()
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase()
   if (host === '') return false
   if (isIP(host) !== 0) return isPublicAddress(host)
   return host !== 'localhost' && !host.endsWith('.localhost')
@@ -205,7 +210,8 @@ export interface CheckedLookupOptions {
  * checked addresses themselves, so the socket connects to an address that passed the check.
  */
 export function createCheckedLookup(options: CheckedLookupOptions = {}): LookupFunction {
-  const resolveHost = options.resolveHost ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }))
+  const resolveHost =
+    options.resolveHost ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }))
   const allowPrivate = options.allowPrivateNetworks === true
   return (hostname, lookupOptions, callback) => {
     const answer = async (): Promise<LookupAddress[]> => {
@@ -214,8 +220,10 @@ export function createCheckedLookup(options: CheckedLookupOptions = {}): LookupF
         const refused = addresses.find((entry) => !isPublicAddress(entry.address))
         if (refused) throw new AddressRefusedError(hostname, refused.address)
       }
-      const family = lookupOptions.family === 'IPv4' ? 4 : lookupOptions.family === 'IPv6' ? 6 : lookupOptions.family
-      const usable = family === 4 || family === 6 ? addresses.filter((entry) => entry.family === family) : addresses
+      const family =
+        lookupOptions.family === 'IPv4' ? 4 : lookupOptions.family === 'IPv6' ? 6 : lookupOptions.family
+      const usable =
+        family === 4 || family === 6 ? addresses.filter((entry) => entry.family === family) : addresses
       if (usable.length === 0) {
         throw Object.assign(new Error(`No usable address for ${hostname}`), { code: 'ENOTFOUND', hostname })
       }
@@ -241,18 +249,22 @@ function createHttpsTransport(lookup: LookupFunction): typeof globalThis.fetch {
       const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url)
       const headers = (init?.headers ?? {}) as Record<string, string>
       const signal = init?.signal ?? undefined
-      const req = httpsRequest(url, { method: 'GET', headers, lookup, agent: false, ...(signal ? { signal } : {}) }, (res: IncomingMessage) => {
-        const responseHeaders = new Headers()
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item)
-          else if (value !== undefined) responseHeaders.set(name, value)
-        }
-        const status = res.statusCode ?? 502
-        const nullBody = status === 204 || status === 205 || status === 304
-        if (nullBody) res.resume()
-        const body = nullBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>)
-        resolve(new Response(body, { status, headers: responseHeaders }))
-      })
+      const req = httpsRequest(
+        url,
+        { method: 'GET', headers, lookup, agent: false, ...(signal ? { signal } : {}) },
+        (res: IncomingMessage) => {
+          const responseHeaders = new Headers()
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item)
+            else if (value !== undefined) responseHeaders.set(name, value)
+          }
+          const status = res.statusCode ?? 502
+          const nullBody = status === 204 || status === 205 || status === 304
+          if (nullBody) res.resume()
+          const body = nullBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>)
+          resolve(new Response(body, { status, headers: responseHeaders }))
+        },
+      )
       req.on('error', reject)
       req.end()
     })
@@ -267,7 +279,8 @@ interface CacheEntry {
 }
 
 function assertOptions(options: RemoteDidWebLookupOptions): void {
-  if (typeof options?.clock !== 'function') throw new TypeError('createRemoteDidWebLookup: "clock" must be a function')
+  if (typeof options?.clock !== 'function')
+    throw new TypeError('createRemoteDidWebLookup: "clock" must be a function')
   for (const name of ['timeoutMs', 'maxBytes', 'cacheTtlMs', 'maxCacheEntries'] as const) {
     const value = options[name]
     if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= 0)) {
@@ -335,7 +348,10 @@ export function createRemoteDidWebLookup(options: RemoteDidWebLookupOptions): Di
     }
   }
 
-  async function readBody(response: Response, fail: (reason: DidResolutionReason, message: string) => DidResolutionError): Promise<Uint8Array> {
+  async function readBody(
+    response: Response,
+    fail: (reason: DidResolutionReason, message: string) => DidResolutionError,
+  ): Promise<Uint8Array> {
     const tooLarge = () => fail('too-large', `The DID document exceeds ${maxBytes} bytes`)
     const declared = Number(response.headers.get('content-length') ?? Number.NaN)
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -386,7 +402,8 @@ export function createRemoteDidWebLookup(options: RemoteDidWebLookupOptions): Di
         if (!REDIRECT_STATUSES.has(response.status)) break
         await response.body?.cancel()
         const location = response.headers.get('location')
-        if (location === null) throw fail('http-status', `The DID document server answered ${response.status} without a Location`)
+        if (location === null)
+          throw fail('http-status', `The DID document server answered ${response.status} without a Location`)
         let next: URL
         try {
           next = new URL(location, current)
@@ -396,7 +413,8 @@ export function createRemoteDidWebLookup(options: RemoteDidWebLookupOptions): Di
         if (next.protocol !== 'https:' || next.username !== '' || next.password !== '') {
           throw fail('redirect', `Refusing a redirect to ${next.protocol}//${next.host}`)
         }
-        if (!isAllowedHostName(next.hostname, allowPrivate)) throw fail('refused', `Refusing a redirect to ${next.host}`)
+        if (!isAllowedHostName(next.hostname, allowPrivate))
+          throw fail('refused', `Refusing a redirect to ${next.host}`)
         if (redirects + 1 > MAX_REDIRECTS) throw fail('redirect', `More than ${MAX_REDIRECTS} redirects`)
         current = next
       }
@@ -413,7 +431,8 @@ export function createRemoteDidWebLookup(options: RemoteDidWebLookupOptions): Di
       if (err instanceof DidResolutionError || err instanceof InvalidDidError) throw err
       const refusal = findRefusal(err)
       if (refusal) throw fail('refused', `Refusing to contact ${refusal.hostname}: not a public address`, err)
-      if (signal.aborted) throw fail('timeout', `The DID document of ${did} did not arrive within ${timeoutMs} ms`, err)
+      if (signal.aborted)
+        throw fail('timeout', `The DID document of ${did} did not arrive within ${timeoutMs} ms`, err)
       throw fail('network', `The DID document of ${did} could not be retrieved`, err)
     }
   }

@@ -5,7 +5,8 @@
 import { InvalidDidError } from '../errors.js'
 
 // A DNS host name, optionally with a percent-encoded port (the did:web way of writing `host:port`).
-const HOST = /^(?=.{1,253}(?:%3A|$))(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:%3A[0-9]{1,5})?$/i
+const HOST =
+  /^(?=.{1,253}(?:%3A|$))(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:%3A[0-9]{1,5})?$/i
 const PATH_SEGMENT = /^[A-Za-z0-9._~-]{1,255}$/
 
 /**
@@ -15,11 +16,15 @@ const PATH_SEGMENT = /^[A-Za-z0-9._~-]{1,255}$/
 export function didWebFromHostPath(hostPath: string): string {
   const [host = '', ...path] = hostPath.split(':')
   if (!HOST.test(host)) {
-    throw new InvalidDidError(`did:web host must be a DNS name, optionally with %3A<port>: ${JSON.stringify(host)}`)
+    throw new InvalidDidError(
+      `did:web host must be a DNS name, optionally with %3A<port>: ${JSON.stringify(host)}`,
+    )
   }
   for (const segment of path) {
     if (!PATH_SEGMENT.test(segment)) {
-      throw new InvalidDidError(`did:web path segment must match ${PATH_SEGMENT.source}: ${JSON.stringify(segment)}`)
+      throw new InvalidDidError(
+        `did:web path segment must match ${PATH_SEGMENT.source}: ${JSON.stringify(segment)}`,
+      )
     }
   }
   return `did:web:${[host.toLowerCase(), ...path].join(':')}`

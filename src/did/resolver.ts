@@ -52,7 +52,11 @@ export interface DidResolver {
 
 function result(document: DIDDocument | undefined): DIDResolutionResult {
   return document
-    ? { didResolutionMetadata: { contentType: 'application/did+ld+json' }, didDocument: document, didDocumentMetadata: {} }
+    ? {
+        didResolutionMetadata: { contentType: 'application/did+ld+json' },
+        didDocument: document,
+        didDocumentMetadata: {},
+      }
     : { didResolutionMetadata: { error: 'notFound' }, didDocument: null, didDocumentMetadata: {} }
 }
 
@@ -82,10 +86,12 @@ export function createDidResolver(options: DidResolverOptions = {}): DidResolver
   async function resolve(did: string): Promise<DIDDocument> {
     const res = await resolver.resolve(did)
     const error = res.didResolutionMetadata.error as string | undefined
-    if (error === 'unsupportedDidMethod') throw new UnsupportedDidMethodError(`DID method not supported: ${did.split(':')[1] ?? ''}`)
+    if (error === 'unsupportedDidMethod')
+      throw new UnsupportedDidMethodError(`DID method not supported: ${did.split(':')[1] ?? ''}`)
     if (error === 'invalidDid') throw new InvalidDidError(`Invalid DID: ${did}`)
     if (error || !res.didDocument) throw new NotFoundError(`DID not found: ${did}`)
-    if (res.didDocument.id !== did) throw new InvalidDidError(`DID document id ${res.didDocument.id} does not match ${did}`)
+    if (res.didDocument.id !== did)
+      throw new InvalidDidError(`DID document id ${res.didDocument.id} does not match ${did}`)
     return res.didDocument
   }
 

@@ -102,7 +102,11 @@ function buildBundle(): ReadonlyMap<string, ContextDocument> {
   const refuse = (): never => {
     throw new TypeError('The bundled context map is read-only')
   }
-  Object.defineProperties(map, { set: { value: refuse }, delete: { value: refuse }, clear: { value: refuse } })
+  Object.defineProperties(map, {
+    set: { value: refuse },
+    delete: { value: refuse },
+    clear: { value: refuse },
+  })
   return Object.freeze(map)
 }
 

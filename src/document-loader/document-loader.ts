@@ -35,7 +35,8 @@ function snapshotExtra(extra: ReadonlyMap<string, unknown> | Record<string, unkn
       throw new UsageError(`Extra document URL must be a non-empty string without a fragment: ${String(url)}`)
     }
     // Letting a caller replace a standard context would let it redefine what signed terms mean.
-    if (BUNDLED_CONTEXTS.has(url)) throw new UsageError(`Extra document may not replace a bundled context: ${url}`)
+    if (BUNDLED_CONTEXTS.has(url))
+      throw new UsageError(`Extra document may not replace a bundled context: ${url}`)
     // Cloned so later changes to the caller's object do not reach the loader.
     map.set(url, deepFreeze(structuredClone(document)))
   }
@@ -43,7 +44,9 @@ function snapshotExtra(extra: ReadonlyMap<string, unknown> | Record<string, unkn
 }
 
 /** Bundled contexts + optional extra static documents; every other URL -> DocumentNotFoundError. */
-export function createStaticDocumentLoader(extra?: ReadonlyMap<string, unknown> | Record<string, unknown>): DocumentLoader {
+export function createStaticDocumentLoader(
+  extra?: ReadonlyMap<string, unknown> | Record<string, unknown>,
+): DocumentLoader {
   const extras = extra === undefined ? new Map<string, unknown>() : snapshotExtra(extra)
   return async (url: string): Promise<RemoteDocument> => {
     // jsonld is untyped JavaScript underneath: a non-string must be refused, not crash on `.indexOf`.
@@ -57,7 +60,9 @@ export function createStaticDocumentLoader(extra?: ReadonlyMap<string, unknown> 
 
 function isDocumentNotFound(err: unknown): boolean {
   // By code, not class: a second copy of this package in node_modules has its own DocumentNotFoundError class.
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ERR_DOCUMENT_NOT_FOUND'
+  return (
+    typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ERR_DOCUMENT_NOT_FOUND'
+  )
 }
 
 /** Tries each loader in order; moves on only on DocumentNotFoundError (code ERR_DOCUMENT_NOT_FOUND), rethrows anything else. */

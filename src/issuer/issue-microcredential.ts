@@ -19,7 +19,13 @@ import {
 } from '../model/index.js'
 import { allocateStatusEntries, type StatusOptions, type StatusPurpose } from '../status/index.js'
 import type { DisplayImageCache } from '../model/display-image-cache.js'
-import type { CourseRecord, CredentialRecord, IssuerRecord, Storage, TenantRecord } from '../storage/storage.js'
+import type {
+  CourseRecord,
+  CredentialRecord,
+  IssuerRecord,
+  Storage,
+  TenantRecord,
+} from '../storage/storage.js'
 import { getIssuerSigner, getTenant } from './issuer-identity.js'
 import { secureWithDataIntegrity } from './secure-data-integrity.js'
 import { secureWithJose } from './secure-jose.js'
@@ -38,7 +44,6 @@ export interface IssueDeps {
   /** Status list options (list size in tests only). */
   statusOptions?: StatusOptions
 }
-
 
 export type MicrocredentialFormat = 'elm' | 'edc'
 
@@ -77,7 +82,11 @@ export async function addCourse(
 }
 
 /** The latest stored version of a course, by the course's own id. */
-export async function getCourse(deps: Pick<IssueDeps, 'storage'>, tenantSlug: string, courseRef: string): Promise<CourseRecord> {
+export async function getCourse(
+  deps: Pick<IssueDeps, 'storage'>,
+  tenantSlug: string,
+  courseRef: string,
+): Promise<CourseRecord> {
   const tenant = await getTenant(deps.storage, tenantSlug)
   const record = await deps.storage.courses.getLatest(tenant.id, courseRef)
   if (!record) throw new NotFoundError(`No course ${JSON.stringify(courseRef)} for tenant ${tenantSlug}`)
@@ -110,7 +119,8 @@ function displayImagesFor(cache: DisplayImageCache, record: CourseRecord, course
   const images = new Map<string, { contentType: 'image/png'; base64: string }>()
   const primary = course.languages[0] as string
   for (const language of course.languages) {
-    const pick = (map: Record<string, string>) => map[language] ?? map[primary] ?? (Object.values(map)[0] as string)
+    const pick = (map: Record<string, string>) =>
+      map[language] ?? map[primary] ?? (Object.values(map)[0] as string)
     const image = cache.get({ courseId: record.courseRef, versionHash: record.contentHash }, language, {
       title: pick(course.title),
       awardingBody: pick(course.awardingBody.legalName),
@@ -124,7 +134,9 @@ function displayImagesFor(cache: DisplayImageCache, record: CourseRecord, course
 }
 
 /** The learner reference kept beside the credential: the first identifier, nothing more. */
-function learnerRefOf(learner: { identifiers: Array<{ schemeName: string; notation: string }> }): string | null {
+function learnerRefOf(learner: {
+  identifiers: Array<{ schemeName: string; notation: string }>
+}): string | null {
   const first = learner.identifiers[0]
   return first ? `${first.schemeName}:${first.notation}` : null
 }
@@ -134,11 +146,15 @@ function learnerRefOf(learner: { identifiers: Array<{ schemeName: string; notati
  * credential (refusing any missing Annex I element), signs it with the tenant's active key and records it.
  * Nothing is recorded unless signing succeeded.
  */
-export async function issueMicrocredential(deps: IssueDeps, input: IssueMicrocredentialInput): Promise<IssuedMicrocredential> {
+export async function issueMicrocredential(
+  deps: IssueDeps,
+  input: IssueMicrocredentialInput,
+): Promise<IssuedMicrocredential> {
   const learner = parseLearner(input.learner)
   const course = parseCourse(input.course.course)
   const tenant = await getTenant(deps.storage, input.tenantSlug)
-  if (input.course.tenantId !== tenant.id) throw new NotFoundError(`Course ${input.course.courseRef} is not a course of ${tenant.slug}`)
+  if (input.course.tenantId !== tenant.id)
+    throw new NotFoundError(`Course ${input.course.courseRef} is not a course of ${tenant.slug}`)
   const issuer = await defaultIssuer(deps.storage, tenant)
   const signer = await getIssuerSigner(deps, issuer.id)
   if (!signer.id.startsWith(`${issuer.did}#`)) {
@@ -177,7 +193,8 @@ export async function issueMicrocredential(deps: IssueDeps, input: IssueMicrocre
     ...(credentialStatus ? { credentialStatus } : {}),
   })
   // VC 1.1 does not define the Bitstring Status List terms; VC 2.0 does.
-  const unsigned = credentialStatus && input.format === 'edc' ? withExtraContexts(built, [BITSTRING_STATUS_LIST]) : built
+  const unsigned =
+    credentialStatus && input.format === 'edc' ? withExtraContexts(built, [BITSTRING_STATUS_LIST]) : built
 
   let credential: string | Record<string, unknown>
   if (input.format === 'elm') {
@@ -191,7 +208,10 @@ export async function issueMicrocredential(deps: IssueDeps, input: IssueMicrocre
     }
     credential = await secureWithJose(unsigned, signer)
   } else {
-    credential = await secureWithDataIntegrity(unsigned, signer, { documentLoader: deps.documentLoader, date: issued })
+    credential = await secureWithDataIntegrity(unsigned, signer, {
+      documentLoader: deps.documentLoader,
+      date: issued,
+    })
   }
 
   const record: CredentialRecord = {

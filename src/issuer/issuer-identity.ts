@@ -67,14 +67,19 @@ function keyIdentity(didMethod: 'key' | 'web', issuerDid: string | undefined, pu
  * Creates a tenant with its default issuer and first (active) key, all or nothing: the key file is created
  * first and only recorded if the whole database transaction commits.
  */
-export async function createTenantWithIssuer(deps: IdentityDeps, input: CreateTenantInput): Promise<IssuerView> {
+export async function createTenantWithIssuer(
+  deps: IdentityDeps,
+  input: CreateTenantInput,
+): Promise<IssuerView> {
   if (!TENANT_SLUG.test(input.slug)) {
     throw new ValidationError(`Invalid tenant slug ${JSON.stringify(input.slug)}`, [
       { field: 'slug', rule: 'pattern', message: `slug must match ${TENANT_SLUG.source}` },
     ])
   }
   if (!input.name.trim()) {
-    throw new ValidationError('Tenant name is empty', [{ field: 'name', rule: 'minLength', message: 'name must not be empty' }])
+    throw new ValidationError('Tenant name is empty', [
+      { field: 'name', rule: 'minLength', message: 'name must not be empty' },
+    ])
   }
   const profile = parseIssuerProfile(input.profile)
   if (await deps.storage.tenants.getBySlug(input.slug)) {
@@ -146,7 +151,10 @@ export async function getTenant(session: StorageSession, slug: string): Promise<
 }
 
 /** The tenant's default issuer with its keys and DID document. */
-export async function describeDefaultIssuer(session: StorageSession, tenantSlug: string): Promise<IssuerView> {
+export async function describeDefaultIssuer(
+  session: StorageSession,
+  tenantSlug: string,
+): Promise<IssuerView> {
   const tenant = await getTenant(session, tenantSlug)
   const issuer = await session.issuers.getDefault(tenant.id)
   if (!issuer) throw new NotFoundError(`Tenant ${tenantSlug} has no default issuer`)
@@ -165,7 +173,11 @@ export async function addIssuerKey(
   const current = await describeDefaultIssuer(deps.storage, input.tenantSlug)
   const keyId = randomUUID()
   const generated = await deps.keyStore.generate({ tenantSlug: input.tenantSlug, keyId }, input.keyType)
-  const { controller, kid } = keyIdentity(current.issuer.didMethod, current.issuer.did, generated.publicKeyMultibase)
+  const { controller, kid } = keyIdentity(
+    current.issuer.didMethod,
+    current.issuer.did,
+    generated.publicKeyMultibase,
+  )
   const now = iso(deps.clock)
   const key: IssuerKeyRecord = {
     id: keyId,
@@ -181,20 +193,23 @@ export async function addIssuerKey(
   }
   await recordOrDiscard(deps.keyStore, { tenantSlug: input.tenantSlug, keyId }, () =>
     deps.storage.transaction(async (tx) => {
-    await tx.keys.add(key)
-    if (!input.activate) return
-    await tx.keys.activate(current.issuer.id, key.id, now)
-    if (current.issuer.didMethod === 'key') {
-      await tx.issuers.update({ ...current.issuer, did: controller, updatedAt: now })
-    }
-  }),
+      await tx.keys.add(key)
+      if (!input.activate) return
+      await tx.keys.activate(current.issuer.id, key.id, now)
+      if (current.issuer.didMethod === 'key') {
+        await tx.issuers.update({ ...current.issuer, did: controller, updatedAt: now })
+      }
+    }),
   )
   const after = await describeDefaultIssuer(deps.storage, input.tenantSlug)
   return { key: after.keys.find((k) => k.id === key.id) ?? key, view: after }
 }
 
 /** The signer of the issuer's active key. */
-export async function getIssuerSigner(deps: Pick<IdentityDeps, 'storage' | 'keyStore'>, issuerId: string): Promise<Signer> {
+export async function getIssuerSigner(
+  deps: Pick<IdentityDeps, 'storage' | 'keyStore'>,
+  issuerId: string,
+): Promise<Signer> {
   const issuer = await deps.storage.issuers.get(issuerId)
   if (!issuer) throw new NotFoundError(`No issuer ${issuerId}`)
   const key = await deps.storage.keys.getActive(issuerId)
@@ -243,7 +258,10 @@ async function signerOf(
 }
 
 /** DID documents of this instance's own did:web issuers, for local resolution. */
-export async function lookupLocalDidWeb(session: StorageSession, did: string): Promise<DIDDocument | undefined> {
+export async function lookupLocalDidWeb(
+  session: StorageSession,
+  did: string,
+): Promise<DIDDocument | undefined> {
   const issuer = await session.issuers.getByDid(did)
   if (!issuer || issuer.didMethod !== 'web') return undefined
   return buildIssuerDidDocument(issuer, await session.keys.listByIssuer(issuer.id))

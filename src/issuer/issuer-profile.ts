@@ -4,14 +4,19 @@ import { ValidationError } from '../errors.js'
 import { createAjv, toFieldProblems } from '../lib/schema-validation.js'
 import type { IssuerProfile } from '../storage/storage.js'
 
-const schema = JSON.parse(readFileSync(new URL('../../schemas/issuer-profile.schema.json', import.meta.url), 'utf8')) as object
+const schema = JSON.parse(
+  readFileSync(new URL('../../schemas/issuer-profile.schema.json', import.meta.url), 'utf8'),
+) as object
 const validate = createAjv().compile<IssuerProfile>(schema)
 
 /** Checks a profile against `schemas/issuer-profile.schema.json`; throws {@link ValidationError} naming each field. */
 export function parseIssuerProfile(input: unknown): IssuerProfile {
   if (!validate(input)) {
     const problems = toFieldProblems(validate.errors)
-    throw new ValidationError(`Invalid issuer profile (${problems.length} problem${problems.length === 1 ? "" : "s"})`, problems)
+    throw new ValidationError(
+      `Invalid issuer profile (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
+      problems,
+    )
   }
   return input
 }

@@ -13,7 +13,10 @@ import type { Signer } from '../keys/key-store.js'
 import type { KeyAlgorithm } from '../storage/storage.js'
 
 /** The cryptosuite microcred signs with for each key type. */
-export const CRYPTOSUITES = { Ed25519: eddsaRdfc2022, 'P-256': ecdsaRdfc2019 } as const satisfies Record<KeyAlgorithm, unknown>
+export const CRYPTOSUITES = { Ed25519: eddsaRdfc2022, 'P-256': ecdsaRdfc2019 } as const satisfies Record<
+  KeyAlgorithm,
+  unknown
+>
 
 export interface SecureWithDataIntegrityOptions {
   documentLoader: DocumentLoader
@@ -35,14 +38,27 @@ export async function secureWithDataIntegrity(
   if (Array.isArray(contexts) && contexts[0] === CREDENTIALS_V1 && !contexts.includes(DATA_INTEGRITY_V2)) {
     unsigned['@context'] = [...contexts, DATA_INTEGRITY_V2]
   }
-  const suite = new DataIntegrityProof({ signer, cryptosuite: CRYPTOSUITES[signer.algorithm], date: options.date })
+  const suite = new DataIntegrityProof({
+    signer,
+    cryptosuite: CRYPTOSUITES[signer.algorithm],
+    date: options.date,
+  })
   try {
-    return await vc.issue({ credential: unsigned, suite, documentLoader: options.documentLoader, now: options.date })
+    return await vc.issue({
+      credential: unsigned,
+      suite,
+      documentLoader: options.documentLoader,
+      now: options.date,
+    })
   } catch (cause) {
     // The libraries report JSON-LD and data-model failures as plain errors; the message is theirs and safe
     // (it names terms and properties, never key material).
-    throw new MalformedCredentialError(`Cannot secure the credential with Data Integrity: ${(cause as Error).message}`, [], {
-      cause,
-    })
+    throw new MalformedCredentialError(
+      `Cannot secure the credential with Data Integrity: ${(cause as Error).message}`,
+      [],
+      {
+        cause,
+      },
+    )
   }
 }

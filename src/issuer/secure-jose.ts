@@ -21,7 +21,11 @@ export interface VcJoseHeader {
 const encoder = new TextEncoder()
 
 /** Signs `payload` (a credential or presentation as JSON) into a compact JWS. */
-export async function signCompactJws(payload: Record<string, unknown>, signer: Signer, typ: 'vc+jwt' = 'vc+jwt'): Promise<string> {
+export async function signCompactJws(
+  payload: Record<string, unknown>,
+  signer: Signer,
+  typ: 'vc+jwt' = 'vc+jwt',
+): Promise<string> {
   const header: VcJoseHeader = { alg: signer.jwsAlgorithm, typ, cty: 'vc', kid: signer.id }
   const signingInput = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`
   const signature = await signer.sign({ data: encoder.encode(signingInput) })

@@ -14,7 +14,11 @@ declare module '@digitalbazaar/vc' {
     documentLoader: Loader
     now?: Date
     checkStatus?: (options: unknown) => Promise<{ verified: boolean }>
-  }): Promise<{ verified: boolean; error?: Error & { errors?: Error[] }; results?: Array<{ verified: boolean; error?: Error }> }>
+  }): Promise<{
+    verified: boolean
+    error?: Error & { errors?: Error[] }
+    results?: Array<{ verified: boolean; error?: Error }>
+  }>
 }
 
 declare module '@digitalbazaar/data-integrity' {

@@ -2,7 +2,13 @@
  * The default {@link KeyStore}: one private JWK file per key under `<home>/keys/<tenant>/`, readable by the
  * owner only. Signing happens in this process with Node's crypto; the secret never leaves this module.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto'
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  type KeyObject,
+} from 'node:crypto'
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { KeyFileError, UnsupportedKeyError } from '../errors.js'
@@ -33,7 +39,8 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
   function pathOf(ref: KeyRef): string {
     // Segments come from our own slugs and ids, but a path built from data must never escape the folder.
     for (const segment of [ref.tenantSlug, ref.keyId]) {
-      if (!SAFE_SEGMENT.test(segment)) throw new KeyFileError(`Unsafe key path segment: ${JSON.stringify(segment)}`)
+      if (!SAFE_SEGMENT.test(segment))
+        throw new KeyFileError(`Unsafe key path segment: ${JSON.stringify(segment)}`)
     }
     return join(options.directory, ref.tenantSlug, `${ref.keyId}.jwk`)
   }

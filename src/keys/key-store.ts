@@ -5,7 +5,10 @@
 import type { KeyAlgorithm } from '../storage/storage.js'
 
 /** JWS `alg` for each supported key type (RFC 8037 EdDSA, RFC 7518 ES256). */
-export const JWS_ALGORITHM = { Ed25519: 'EdDSA', 'P-256': 'ES256' } as const satisfies Record<KeyAlgorithm, string>
+export const JWS_ALGORITHM = { Ed25519: 'EdDSA', 'P-256': 'ES256' } as const satisfies Record<
+  KeyAlgorithm,
+  string
+>
 export type JwsAlgorithm = (typeof JWS_ALGORITHM)[KeyAlgorithm]
 
 /**

@@ -10,10 +10,14 @@ const ED25519_PREFIX = 'z6Mk'
 const P256_PREFIX = 'zDn'
 
 /** Public JWK -> Multikey `publicKeyMultibase`. Refuses private members so a secret is never published. */
-export async function publicKeyMultibaseFromJwk(algorithm: KeyAlgorithm, jwk: Record<string, unknown>): Promise<string> {
+export async function publicKeyMultibaseFromJwk(
+  algorithm: KeyAlgorithm,
+  jwk: Record<string, unknown>,
+): Promise<string> {
   if ('d' in jwk) throw new UnsupportedKeyError('Refusing to encode a private JWK as a public key')
   if (algorithm === 'Ed25519') {
-    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') throw new UnsupportedKeyError('Expected an Ed25519 OKP JWK')
+    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519')
+      throw new UnsupportedKeyError('Expected an Ed25519 OKP JWK')
     return (await ed25519Multikey.fromJwk({ jwk })).publicKeyMultibase
   }
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw new UnsupportedKeyError('Expected a P-256 EC JWK')

@@ -14,7 +14,10 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
 
 /** A logger that writes `level message {fields}` lines at or above `level`. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): Logger {
   const at =
     (name: Exclude<LogLevel, 'silent'>) =>
     (message: string, fields?: Record<string, unknown>): void => {

@@ -75,7 +75,8 @@ function nonEmptyString(value: unknown): boolean {
 /** An inline concept with an IRI, optionally in one exact scheme. */
 function isConcept(value: unknown, scheme?: string): boolean {
   return objects(value).some(
-    (c) => nonEmptyString(c.id) && (scheme === undefined || (isObject(c.inScheme) && c.inScheme.id === scheme)),
+    (c) =>
+      nonEmptyString(c.id) && (scheme === undefined || (isObject(c.inScheme) && c.inScheme.id === scheme)),
   )
 }
 
@@ -172,13 +173,17 @@ export function checkAnnexICredential(credential: unknown): FieldProblem[] {
 
   const participation =
     isConcept(spec.mode) ||
-    objects(claim.influencedBy).some((activity) => objects(activity.specifiedBy).some((s) => isConcept(s.mode)))
+    objects(claim.influencedBy).some((activity) =>
+      objects(activity.specifiedBy).some((s) => isConcept(s.mode)),
+    )
   if (!participation) problems.push(problem('M10', 'specifiedBy.mode', 'no mode of learning'))
 
   const accredited = (org: Json): boolean =>
     objects(org.accreditation).some((acc) => isConcept(acc.dcType, ACCREDITATION_SCHEME))
   if (!accredited(spec) && !awardingBodies.some(accredited)) {
-    problems.push(problem('M11', 'specifiedBy.accreditation', 'no accreditation with a quality assurance type'))
+    problems.push(
+      problem('M11', 'specifiedBy.accreditation', 'no accreditation with a quality assurance type'),
+    )
   }
   return problems
 }
@@ -208,7 +213,11 @@ const PROBE_IMAGE = { contentType: 'image/png', base64: 'AA==' } as const
  *
  * @throws {ValidationError} when the data cannot be built at all (e.g. a code not in its list).
  */
-export function checkAnnexI(course: Course, learner: LearnerCompletion, issuer: IssuerProfile): FieldProblem[] {
+export function checkAnnexI(
+  course: Course,
+  learner: LearnerCompletion,
+  issuer: IssuerProfile,
+): FieldProblem[] {
   const languages = course.languages?.length ? course.languages : ['en']
   const credential = buildUncheckedMicrocredential({
     course,

@@ -291,7 +291,9 @@ export function buildUncheckedMicrocredential(input: BuildInput): Record<string,
   const status = learner.result?.status ?? 'passed'
   if (status !== 'passed') {
     const message = `/result/status is ${status}; a credential needs passed`
-    throw new ValidationError('Only passed results are issued', [{ field: '/result/status', rule: 'const', message }])
+    throw new ValidationError('Only passed results are issued', [
+      { field: '/result/status', rule: 'const', message },
+    ])
   }
 
   const issued = toXsdDateTime(input.issued)
@@ -356,7 +358,8 @@ export function buildUncheckedMicrocredential(input: BuildInput): Record<string,
           point: String(course.ects),
         }
   if (creditPoint !== undefined) qualification.creditPoint = [creditPoint]
-  if (course.workloadHours !== undefined) qualification.volumeOfLearning = hoursToDuration(course.workloadHours)
+  if (course.workloadHours !== undefined)
+    qualification.volumeOfLearning = hoursToDuration(course.workloadHours)
   if (course.eqfLevel !== undefined) qualification.eqfLevel = concept('eqf', String(course.eqfLevel))
   if (course.nqfLevel !== undefined) {
     qualification.nqfLevel = [nqfConcept(course.nqfLevel.id, course.nqfLevel.label)]
@@ -402,7 +405,8 @@ export function buildUncheckedMicrocredential(input: BuildInput): Record<string,
       type: 'GradingScheme',
       title: { ...course.gradingScheme.title },
     }
-    if (hasText(course.gradingScheme.description)) scheme.description = { ...course.gradingScheme.description }
+    if (hasText(course.gradingScheme.description))
+      scheme.description = { ...course.gradingScheme.description }
     assessmentSpec.gradingScheme = scheme
   }
   const assessment: Node = { id: nodeId('learningAssessment', c), type: 'LearningAssessment' }
@@ -420,7 +424,8 @@ export function buildUncheckedMicrocredential(input: BuildInput): Record<string,
   const activitySpec: Node = { id: nodeId('learningActivitySpec', k), type: 'LearningActivitySpecification' }
   if (hasText(course.title)) activitySpec.title = { ...course.title }
   if (mode !== undefined) activitySpec.mode = [mode]
-  if (course.workloadHours !== undefined) activitySpec.volumeOfLearning = hoursToDuration(course.workloadHours)
+  if (course.workloadHours !== undefined)
+    activitySpec.volumeOfLearning = hoursToDuration(course.workloadHours)
   activitySpec.language = languageConcepts
   const activity: Node = { id: nodeId('activity', c), type: 'LearningActivity' }
   if (hasText(course.title)) activity.title = { ...course.title }

@@ -79,9 +79,30 @@ export const MICRO_CREDENTIAL_LABELS: Readonly<Record<string, string>> = Object.
 
 // EU Publications Office language authority codes (as used in ELM `op:language/XXX`) -> ISO 639-1.
 const EU_AUTHORITY_LANGUAGES: Readonly<Record<string, string>> = {
-  BUL: 'bg', CES: 'cs', DAN: 'da', DEU: 'de', ELL: 'el', ENG: 'en', SPA: 'es', EST: 'et',
-  FIN: 'fi', FRA: 'fr', GLE: 'ga', HRV: 'hr', HUN: 'hu', ITA: 'it', LIT: 'lt', LAV: 'lv',
-  MLT: 'mt', NLD: 'nl', POL: 'pl', POR: 'pt', RON: 'ro', SLK: 'sk', SLV: 'sl', SWE: 'sv',
+  BUL: 'bg',
+  CES: 'cs',
+  DAN: 'da',
+  DEU: 'de',
+  ELL: 'el',
+  ENG: 'en',
+  SPA: 'es',
+  EST: 'et',
+  FIN: 'fi',
+  FRA: 'fr',
+  GLE: 'ga',
+  HRV: 'hr',
+  HUN: 'hu',
+  ITA: 'it',
+  LIT: 'lt',
+  LAV: 'lv',
+  MLT: 'mt',
+  NLD: 'nl',
+  POL: 'pl',
+  POR: 'pt',
+  RON: 'ro',
+  SLK: 'sk',
+  SLV: 'sl',
+  SWE: 'sv',
 }
 
 /**
@@ -155,7 +176,10 @@ export function buildDisplayImageSvg(input: DisplayImageInput): string {
   const titleBlock = title.lines.length * titleLineHeight
   const titleTop = 150 + Math.max(0, (190 - titleBlock) / 2)
   const titleTspans = title.lines
-    .map((line, i) => `<tspan x="${CENTRE_X}" y="${Math.round(titleTop + title.size + i * titleLineHeight)}">${escapeXml(line)}</tspan>`)
+    .map(
+      (line, i) =>
+        `<tspan x="${CENTRE_X}" y="${Math.round(titleTop + title.size + i * titleLineHeight)}">${escapeXml(line)}</tspan>`,
+    )
     .join('')
   const bodyTspans = body
     .map((line, i) => `<tspan x="${CENTRE_X}" y="${392 + i * 26}">${escapeXml(line)}</tspan>`)
@@ -182,7 +206,11 @@ function checkInput(input: DisplayImageInput): string {
   const problems: FieldProblem[] = []
   const language = normalizeDisplayLanguage(input.language)
   if (language === undefined) {
-    problems.push({ field: 'language', rule: 'format', message: 'language must be a language tag or EU authority code' })
+    problems.push({
+      field: 'language',
+      rule: 'format',
+      message: 'language must be a language tag or EU authority code',
+    })
   }
   if (cleanText(input.title) === '') {
     problems.push({ field: 'title', rule: 'required', message: 'title must not be empty' })
@@ -197,7 +225,11 @@ function checkInput(input: DisplayImageInput): string {
     problems.push({ field: 'eqfLevel', rule: 'range', message: 'eqfLevel must be an integer from 1 to 8' })
   }
   if (!Number.isFinite(input.workloadHours) || input.workloadHours < 0) {
-    problems.push({ field: 'workloadHours', rule: 'minimum', message: 'workloadHours must be a finite number >= 0' })
+    problems.push({
+      field: 'workloadHours',
+      rule: 'minimum',
+      message: 'workloadHours must be a finite number >= 0',
+    })
   }
   if (problems.length > 0 || language === undefined) {
     throw new ValidationError('Display image input is invalid', problems)
@@ -248,7 +280,13 @@ function fitTitle(title: string): { size: number; lines: string[] } {
  * would need a render per candidate line, so the estimate errs wide (see {@link glyphWidthEm}).
  * Over-long words are broken; text beyond `maxLines` ends in an ellipsis.
  */
-function wrapText(text: string, fontSize: number, bold: boolean, maxWidth: number, maxLines: number): string[] {
+function wrapText(
+  text: string,
+  fontSize: number,
+  bold: boolean,
+  maxWidth: number,
+  maxLines: number,
+): string[] {
   const width = (s: string): number => measure(s, bold) * fontSize
   const lines: string[] = []
   let current = ''
@@ -296,7 +334,7 @@ function measure(text: string, bold: boolean): number {
  */
 function glyphWidthEm(ch: string): number {
   if (ch === ' ') return 0.32
-  if ('iljI.,:;\'!|'.includes(ch)) return 0.3
+  if ("iljI.,:;'!|".includes(ch)) return 0.3
   if ('frt()[]{}-"/'.includes(ch)) return 0.42
   if ('mwMW'.includes(ch)) return 1.0
   if ('ЖШЩЮжшщюΩΨ@%&'.includes(ch)) return 0.95

@@ -47,7 +47,8 @@ export function isEbsiEdcSchemaUrl(url: unknown): boolean {
   if (typeof url !== 'string' || !URL.canParse(url)) return false
   const parsed = new URL(url)
   const prefix = '/trusted-schemas-registry/v3/schemas/'
-  if (parsed.protocol !== 'https:' || !EBSI_TSR_HOSTS.has(parsed.host) || parsed.search || parsed.hash) return false
+  if (parsed.protocol !== 'https:' || !EBSI_TSR_HOSTS.has(parsed.host) || parsed.search || parsed.hash)
+    return false
   if (!parsed.pathname.startsWith(prefix)) return false
   const id = parsed.pathname.slice(prefix.length)
   return id === EBSI_EDC_SCHEMA_ID || id.toLowerCase() === EBSI_EDC_SCHEMA_HEX_ID

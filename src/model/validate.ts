@@ -68,7 +68,13 @@ function courseContentProblems(input: unknown): FieldProblem[] {
   checkCode(input, 'assessmentType', 'europass-learning-assessment-types', '/assessmentType', problems)
   checkCode(input, 'mode', 'europass-modes', '/mode', problems)
   checkCode(input, 'learningSetting', 'europass-learning-setting-types', '/learningSetting', problems)
-  checkCode(input.qualityAssurance, 'type', 'europass-accreditation-types', '/qualityAssurance/type', problems)
+  checkCode(
+    input.qualityAssurance,
+    'type',
+    'europass-accreditation-types',
+    '/qualityAssurance/type',
+    problems,
+  )
   if (Array.isArray(input.languages)) {
     input.languages.forEach((lang, i) => {
       if (typeof lang !== 'string' || !/^[a-z]{2}$/.test(lang)) return

@@ -317,7 +317,8 @@ export const REGION_CODE_PATTERN = '^(?:[A-Z]{3}(?:_[A-Z0-9]+)+|[A-Z]{2}[0-9A-Z]
  */
 export function regionConcept(code: string, field = ''): ElmConcept {
   const inScheme = (id: string): ElmConcept['inScheme'] => ({ id, type: 'ConceptScheme' })
-  if (ATU_CODE.test(code)) return { id: `${ATU_SCHEME}/${code}`, type: 'Concept', inScheme: inScheme(ATU_SCHEME) }
+  if (ATU_CODE.test(code))
+    return { id: `${ATU_SCHEME}/${code}`, type: 'Concept', inScheme: inScheme(ATU_SCHEME) }
   if (NUTS_CODE.test(code)) {
     return { id: `${NUTS_SCHEME}/code/${code}`, type: 'Concept', inScheme: inScheme(NUTS_SCHEME) }
   }

@@ -11,7 +11,13 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import type { Clock } from '../clock.js'
 import { NotFoundError, StorageConflictError, ValidationError, type FieldProblem } from '../errors.js'
-import type { StatusListForm, StatusListRecord, StatusPurpose, Storage, StorageSession } from '../storage/storage.js'
+import type {
+  StatusListForm,
+  StatusListRecord,
+  StatusPurpose,
+  Storage,
+  StorageSession,
+} from '../storage/storage.js'
 import {
   capacityOf,
   resolveStatusOptions,
@@ -144,10 +150,13 @@ async function tryAllocate(
         throw new NotFoundError(`No issuer ${request.issuerId} in tenant ${request.tenantId}`)
       }
       if (request.expectedIssuerDid !== undefined && request.expectedIssuerDid !== issuer.did) {
-        throw new StorageConflictError(`The issuer's key was rotated while issuing ${request.credentialId}; issue again`)
+        throw new StorageConflictError(
+          `The issuer's key was rotated while issuing ${request.credentialId}; issue again`,
+        )
       }
       const picked = new Map<StatusPurpose, PickedSlot>()
-      for (const purpose of ordered) picked.set(purpose, await pickSlot(tx, { ...request, issuerDid: issuer.did, purpose }))
+      for (const purpose of ordered)
+        picked.set(purpose, await pickSlot(tx, { ...request, issuerDid: issuer.did, purpose }))
       for (const { list } of picked.values()) {
         if (!(await tx.statusLists.reserve(list.id))) throw new ListChangedMeanwhile()
       }
@@ -219,7 +228,8 @@ async function openList(tx: StorageSession, request: SlotRequest): Promise<Statu
   const current = await tx.statusLists.getCurrent(key)
   // A list is signed as the DID it was opened under, and a verifier requires that DID to be the credential's
   // issuer: after a did:key rotation, new credentials (issued as the new DID) need lists of the new DID.
-  if (current && current.allocated < current.capacity && current.issuerDid === request.issuerDid) return current
+  if (current && current.allocated < current.capacity && current.issuerDid === request.issuerDid)
+    return current
   const id = randomUUID()
   const next: StatusListRecord = {
     id,
@@ -246,7 +256,8 @@ async function openList(tx: StorageSession, request: SlotRequest): Promise<Statu
   if (await tx.statusLists.createIfAbsent(next)) return next
   // Lost the race for this sequence: the winner has committed (the insert waited for it), so it is visible now.
   const winner = await tx.statusLists.getCurrent(key)
-  if (!winner) throw new StorageConflictError(`Status list ${next.sequence} of issuer ${request.issuerId} vanished`)
+  if (!winner)
+    throw new StorageConflictError(`Status list ${next.sequence} of issuer ${request.issuerId} vanished`)
   // The winner read the issuer's DID on the other side of a rotation (possible on PostgreSQL, where each
   // statement sees the latest commit): its list must not serve a credential issued as this DID.
   if (winner.issuerDid !== request.issuerDid) throw new ListChangedMeanwhile()
@@ -260,24 +271,41 @@ function nonEmpty(value: unknown): value is string {
 function checkInput(input: AllocateStatusEntriesInput): void {
   const problems: FieldProblem[] = []
   for (const field of ['tenantId', 'issuerId', 'credentialId'] as const) {
-    if (!nonEmpty(input[field])) problems.push({ field, rule: 'required', message: `${field} must be a non-empty string` })
+    if (!nonEmpty(input[field]))
+      problems.push({ field, rule: 'required', message: `${field} must be a non-empty string` })
   }
   if (!FORMS.includes(input.form)) {
     problems.push({ field: 'form', rule: 'enum', message: `form must be one of ${FORMS.join(', ')}` })
   }
   if (!Array.isArray(input.purposes) || input.purposes.length === 0) {
-    problems.push({ field: 'purposes', rule: 'minItems', message: 'purposes must name at least one status purpose' })
+    problems.push({
+      field: 'purposes',
+      rule: 'minItems',
+      message: 'purposes must name at least one status purpose',
+    })
   } else {
     input.purposes.forEach((purpose, i) => {
       if (!PURPOSES.includes(purpose)) {
-        problems.push({ field: `purposes/${i}`, rule: 'enum', message: `purpose must be one of ${PURPOSES.join(', ')}` })
+        problems.push({
+          field: `purposes/${i}`,
+          rule: 'enum',
+          message: `purpose must be one of ${PURPOSES.join(', ')}`,
+        })
       } else if (input.purposes.indexOf(purpose) !== i) {
-        problems.push({ field: `purposes/${i}`, rule: 'uniqueItems', message: `purpose ${purpose} is listed twice` })
+        problems.push({
+          field: `purposes/${i}`,
+          rule: 'uniqueItems',
+          message: `purpose ${purpose} is listed twice`,
+        })
       }
     })
   }
   if (!isHttpUrl(input.publicBaseUrl)) {
-    problems.push({ field: 'publicBaseUrl', rule: 'format', message: 'publicBaseUrl must be an http(s) URL without query or fragment' })
+    problems.push({
+      field: 'publicBaseUrl',
+      rule: 'format',
+      message: 'publicBaseUrl must be an http(s) URL without query or fragment',
+    })
   }
   if (problems.length > 0) throw new ValidationError('Cannot allocate status entries', problems)
 }

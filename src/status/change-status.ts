@@ -90,7 +90,11 @@ const PURPOSE_RANK: Readonly<Record<StatusPurpose, number>> = { revocation: 0, s
  * })
  * ```
  */
-export async function changeStatus(deps: StatusDeps, input: ChangeStatusInput, options?: StatusOptions): Promise<ChangeStatusResult> {
+export async function changeStatus(
+  deps: StatusDeps,
+  input: ChangeStatusInput,
+  options?: StatusOptions,
+): Promise<ChangeStatusResult> {
   const changes = checkInput(input)
   const tenant = await getTenant(deps.storage, input.tenantSlug)
   const at = deps.clock().toISOString()
@@ -101,23 +105,30 @@ export async function changeStatus(deps: StatusDeps, input: ChangeStatusInput, o
     const results: StatusChangeResult[] = new Array<StatusChangeResult>(changes.length)
     // Applied by credential id (stable, so one credential's changes keep their order): two concurrent batches
     // then lock slot rows in the same order. Results and audit positions keep the order of the request.
-    const order = changes.map((_, i) => i).sort((a, b) => compare(changes[a].credentialId, changes[b].credentialId) || a - b)
+    const order = changes
+      .map((_, i) => i)
+      .sort((a, b) => compare(changes[a].credentialId, changes[b].credentialId) || a - b)
     for (const position of order) {
       const change = changes[position]
       const slots = await tx.statusLists.getSlotsByCredential(change.credentialId)
       const record = await tx.credentials.get(change.credentialId)
       const owned =
-        slots.every((s) => s.list.tenantId === tenant.id) && (record ? record.tenantId === tenant.id : slots.length > 0)
+        slots.every((s) => s.list.tenantId === tenant.id) &&
+        (record ? record.tenantId === tenant.id : slots.length > 0)
       // One message for "unknown" and "someone else's": the answer must not tell other tenants' ids apart.
       if (!owned) throw new NotFoundError(`No credential ${change.credentialId} in tenant ${tenant.slug}`)
 
       const purpose = PURPOSE_OF[change.action]
       if (change.action !== 'revoke' && bitOf(slots, 'revocation') === 1) {
-        throw new StatusTransitionError(`Credential ${change.credentialId} is revoked; its status can no longer change`)
+        throw new StatusTransitionError(
+          `Credential ${change.credentialId} is revoked; its status can no longer change`,
+        )
       }
       const target = slots.find((s) => s.slot.purpose === purpose)
       if (!target) {
-        throw new StatusNotSupportedError(`Credential ${change.credentialId} was issued without a ${purpose} status entry`)
+        throw new StatusNotSupportedError(
+          `Credential ${change.credentialId} was issued without a ${purpose} status entry`,
+        )
       }
       const value = change.action === 'unsuspend' ? 0 : 1
       const { list, slot } = target
@@ -202,16 +213,28 @@ function checkInput(input: ChangeStatusInput): CheckedChange[] {
   for (const [i, change] of (Array.isArray(input.changes) ? input.changes : []).entries()) {
     const at = `/changes/${i}`
     if (typeof change.credentialId !== 'string' || change.credentialId === '') {
-      problems.push({ field: `${at}/credentialId`, rule: 'required', message: 'credentialId must be a non-empty string' })
+      problems.push({
+        field: `${at}/credentialId`,
+        rule: 'required',
+        message: 'credentialId must be a non-empty string',
+      })
     }
     if (!ACTIONS.includes(change.action)) {
-      problems.push({ field: `${at}/action`, rule: 'enum', message: `action must be one of ${ACTIONS.join(', ')}` })
+      problems.push({
+        field: `${at}/action`,
+        rule: 'enum',
+        message: `action must be one of ${ACTIONS.join(', ')}`,
+      })
     }
     const reason = typeof change.reason === 'string' ? change.reason.trim() : undefined
     if (change.reason !== undefined && typeof change.reason !== 'string') {
       problems.push({ field: `${at}/reason`, rule: 'type', message: 'reason must be a string' })
     } else if (change.action !== 'unsuspend' && (reason === undefined || reason === '')) {
-      problems.push({ field: `${at}/reason`, rule: 'required', message: `a reason is required to ${change.action}` })
+      problems.push({
+        field: `${at}/reason`,
+        rule: 'required',
+        message: `a reason is required to ${change.action}`,
+      })
     }
     changes.push({ credentialId: change.credentialId, action: change.action, reason: reason || null })
   }

@@ -5,10 +5,21 @@
 export { allocateStatusEntries } from './allocate-status-entries.js'
 export type { AllocateStatusDeps, AllocateStatusEntriesInput } from './allocate-status-entries.js'
 export { changeStatus } from './change-status.js'
-export type { ChangeStatusInput, ChangeStatusResult, StatusAction, StatusChange, StatusChangeResult } from './change-status.js'
+export type {
+  ChangeStatusInput,
+  ChangeStatusResult,
+  StatusAction,
+  StatusChange,
+  StatusChangeResult,
+} from './change-status.js'
 export { createLocalStatusListResolver } from './local-status-list-resolver.js'
 export type { LocalStatusListResolverDeps } from './local-status-list-resolver.js'
-export { encodeStatusBits, getStatusListCredential, publishStatusList, statusListEtag } from './publish-status-list.js'
+export {
+  encodeStatusBits,
+  getStatusListCredential,
+  publishStatusList,
+  statusListEtag,
+} from './publish-status-list.js'
 export type { PublishedStatusList } from './publish-status-list.js'
 export type { ResolvedStatusList, StatusListResolver } from './status-list-resolver.js'
 export {
@@ -16,8 +27,20 @@ export {
   DEFAULT_STATUS_LIST_TTL_MS,
   MIN_STATUS_LIST_SIZE,
 } from './status-options.js'
-export type { StatusDeps, StatusEntry, StatusListForm, StatusOptions, StatusPurpose } from './status-options.js'
+export type {
+  StatusDeps,
+  StatusEntry,
+  StatusListForm,
+  StatusOptions,
+  StatusPurpose,
+} from './status-options.js'
 export { checkStatus, MIN_STATUS_LIST_ENTRIES } from './check-status.js'
-export type { CheckStatusDeps, StatusCheckResult, StatusCheckStatus, StatusCode, StatusEntryResult } from './check-status.js'
+export type {
+  CheckStatusDeps,
+  StatusCheckResult,
+  StatusCheckStatus,
+  StatusCode,
+  StatusEntryResult,
+} from './check-status.js'
 export { createRemoteStatusListResolver } from './fetch-status-list.js'
 export { composeStatusListResolvers } from './compose-resolvers.js'

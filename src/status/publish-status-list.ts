@@ -6,7 +6,12 @@
  */
 import { createHash } from 'node:crypto'
 import { BitstringStatusList } from '@digitalbazaar/vc-bitstring-status-list'
-import { BITSTRING_STATUS_LIST, CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2 } from '../document-loader/index.js'
+import {
+  BITSTRING_STATUS_LIST,
+  CREDENTIALS_V1,
+  CREDENTIALS_V2,
+  DATA_INTEGRITY_V2,
+} from '../document-loader/index.js'
 import { NotFoundError, StorageConflictError } from '../errors.js'
 import { getSignerForDid } from '../issuer/issuer-identity.js'
 import { secureWithDataIntegrity } from '../issuer/secure-data-integrity.js'
@@ -65,14 +70,21 @@ export async function encodeStatusBits(size: number, setIndices: Iterable<number
  * @throws NotFoundError when the list or its issuer does not exist.
  * @throws KeyNotFoundError when the issuer has no key controlled by the list's DID.
  */
-export async function publishStatusList(deps: StatusDeps, listId: string, options?: StatusOptions): Promise<PublishedStatusList> {
+export async function publishStatusList(
+  deps: StatusDeps,
+  listId: string,
+  options?: StatusOptions,
+): Promise<PublishedStatusList> {
   const { listLifetimeMs, ttlMs } = resolveStatusOptions(options)
   // The list (and so its revision) is read before its bits: a bit changed after this read makes the
   // revision check in savePublication keep the list dirty.
   const list = await deps.storage.statusLists.get(listId)
   if (!list) throw new NotFoundError(`No status list ${listId}`)
   const signer = await getSignerForDid(deps, list.issuerId, list.issuerDid)
-  const encodedList = await encodeStatusBits(list.size, await deps.storage.statusLists.listSetIndices(list.id))
+  const encodedList = await encodeStatusBits(
+    list.size,
+    await deps.storage.statusLists.listSetIndices(list.id),
+  )
 
   const now = deps.clock()
   const publishedAt = now.toISOString()
@@ -128,7 +140,18 @@ export async function publishStatusList(deps: StatusDeps, listId: string, option
     validUntil,
     etag,
   })
-  if (saved) return { listId: list.id, url: list.url, form: list.form, purpose: list.purpose, credential, published, etag, publishedAt, validUntil }
+  if (saved)
+    return {
+      listId: list.id,
+      url: list.url,
+      form: list.form,
+      purpose: list.purpose,
+      credential,
+      published,
+      etag,
+      publishedAt,
+      validUntil,
+    }
   const newer = await deps.storage.statusLists.get(list.id)
   if (!newer) throw new NotFoundError(`No status list ${listId}`)
   return publishedFromRecord(newer)
@@ -139,7 +162,12 @@ export async function publishStatusList(deps: StatusDeps, listId: string, option
  * and not expired.
  */
 export function isPublicationCurrent(list: StatusListRecord, now: Date): boolean {
-  return !list.dirty && list.published !== null && list.validUntil !== null && Date.parse(list.validUntil) > now.getTime()
+  return (
+    !list.dirty &&
+    list.published !== null &&
+    list.validUntil !== null &&
+    Date.parse(list.validUntil) > now.getTime()
+  )
 }
 
 /**
@@ -166,7 +194,12 @@ export async function getStatusListCredential(
  * @throws StorageConflictError when the list has never been published.
  */
 export function publishedFromRecord(list: StatusListRecord): PublishedStatusList {
-  if (list.published === null || list.etag === null || list.publishedAt === null || list.validUntil === null) {
+  if (
+    list.published === null ||
+    list.etag === null ||
+    list.publishedAt === null ||
+    list.validUntil === null
+  ) {
     throw new StorageConflictError(`Status list ${list.id} has not been published`)
   }
   return {
@@ -174,7 +207,8 @@ export function publishedFromRecord(list: StatusListRecord): PublishedStatusList
     url: list.url,
     form: list.form,
     purpose: list.purpose,
-    credential: list.form === 'jose' ? list.published : (JSON.parse(list.published) as Record<string, unknown>),
+    credential:
+      list.form === 'jose' ? list.published : (JSON.parse(list.published) as Record<string, unknown>),
     published: list.published,
     etag: list.etag,
     publishedAt: list.publishedAt,

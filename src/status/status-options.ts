@@ -54,7 +54,12 @@ export function resolveStatusOptions(options: StatusOptions = {}): ResolvedStatu
   const listLifetimeMs = options.listLifetimeMs ?? DEFAULT_STATUS_LIST_LIFETIME_MS
   const ttlMs = options.ttlMs ?? DEFAULT_STATUS_LIST_TTL_MS
   // Multiples of 8 only: a decoded bitstring is whole bytes, so any other size would not survive a round trip.
-  if (!Number.isSafeInteger(listSize) || listSize < 8 || listSize % 8 !== 0 || listSize > MAX_STATUS_LIST_SIZE) {
+  if (
+    !Number.isSafeInteger(listSize) ||
+    listSize < 8 ||
+    listSize % 8 !== 0 ||
+    listSize > MAX_STATUS_LIST_SIZE
+  ) {
     throw new TypeError(`listSize must be a multiple of 8 between 8 and ${MAX_STATUS_LIST_SIZE}`)
   }
   if (!Number.isSafeInteger(listLifetimeMs) || listLifetimeMs <= 0) {

@@ -82,10 +82,17 @@ export async function verifyStatusListProof(
 }
 
 /** How a signing-key or JWS failure of the shared proof code reads for a status list. */
-function listFailure(reason: JwsFailureReason | DataIntegrityFailureReason, message: string): StatusListFailure {
+function listFailure(
+  reason: JwsFailureReason | DataIntegrityFailureReason,
+  message: string,
+): StatusListFailure {
   if (reason === 'key-unreachable') {
     // A did:web server that is down says nothing about the list: it could not be checked.
-    return failure('indeterminate', 'STATUS_LIST_UNREACHABLE', `The status list's signing key could not be resolved: ${message}`)
+    return failure(
+      'indeterminate',
+      'STATUS_LIST_UNREACHABLE',
+      `The status list's signing key could not be resolved: ${message}`,
+    )
   }
   if (reason === 'payload') return malformed(`The status list JWS payload is not a JSON object: ${message}`)
   return proofInvalid(`The status list's proof is not acceptable: ${message}`)
@@ -141,7 +148,8 @@ async function verifyDataIntegrity(
     now: deps.now,
   })
   if (!outcome.ok) {
-    const detail = outcome.detail === undefined ? outcome.message : `${outcome.message}: ${outcome.detail.slice(0, 200)}`
+    const detail =
+      outcome.detail === undefined ? outcome.message : `${outcome.message}: ${outcome.detail.slice(0, 200)}`
     return listFailure(outcome.reason, detail)
   }
   // Every proof of a list must be the issuer's: a list is only ever signed by the issuer itself.

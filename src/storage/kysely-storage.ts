@@ -265,7 +265,11 @@ export function keyRepository(db: Executor): KeyRepository {
             .where('issuer_id', '=', issuerId)
             .where('active', '=', 1)
             .execute()
-          await tx.updateTable('issuer_keys').set({ active: 1, retired_at: null }).where('id', '=', keyId).execute()
+          await tx
+            .updateTable('issuer_keys')
+            .set({ active: 1, retired_at: null })
+            .where('id', '=', keyId)
+            .execute()
         }),
       ),
   }
@@ -338,7 +342,9 @@ export function courseRepository(db: Executor): CourseRepository {
         const rows = await db
           .selectFrom('courses')
           .innerJoin(latest, (join) =>
-            join.onRef('latest.course_ref', '=', 'courses.course_ref').onRef('latest.max_version', '=', 'courses.version'),
+            join
+              .onRef('latest.course_ref', '=', 'courses.course_ref')
+              .onRef('latest.max_version', '=', 'courses.version'),
           )
           .selectAll('courses')
           .where('courses.tenant_id', '=', tenantId)
@@ -506,13 +512,24 @@ export function statusListRepository(db: Executor): StatusListRepository {
             published_revision: p.revision,
             // Clean only if no bit changed after the publisher read the revision; otherwise stay dirty
             // so that the next reader publishes again.
-            dirty: eb.case().when('revision', '=', p.revision).then(sql<0 | 1>`0`).else(sql<0 | 1>`1`).end(),
+            dirty: eb
+              .case()
+              .when('revision', '=', p.revision)
+              .then(sql<0 | 1>`0`)
+              .else(sql<0 | 1>`1`)
+              .end(),
           }))
           .where('id', '=', p.listId)
-          .where((eb) => eb.or([eb('published_revision', 'is', null), eb('published_revision', '<=', p.revision)]))
+          .where((eb) =>
+            eb.or([eb('published_revision', 'is', null), eb('published_revision', '<=', p.revision)]),
+          )
           .executeTakeFirst()
         if (affected(result) !== 1) return undefined
-        const row = await db.selectFrom('status_lists').selectAll().where('id', '=', p.listId).executeTakeFirst()
+        const row = await db
+          .selectFrom('status_lists')
+          .selectAll()
+          .where('id', '=', p.listId)
+          .executeTakeFirst()
         return row && rowToStatusList(row)
       }),
     appendEvent: (event) =>
@@ -570,7 +587,9 @@ export function createKyselyStorage(db: Kysely<Database>, options: KyselyStorage
       const migrator = new Migrator({
         db,
         provider: migrationProvider,
-        ...(options.migrationTableSchema !== undefined && { migrationTableSchema: options.migrationTableSchema }),
+        ...(options.migrationTableSchema !== undefined && {
+          migrationTableSchema: options.migrationTableSchema,
+        }),
       })
       const { error, results = [] } = await migrator.migrateToLatest()
       if (error !== undefined) {

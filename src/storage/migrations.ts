@@ -191,7 +191,11 @@ const statusLists: Migration = {
         .on('status_lists')
         .columns(['issuer_id', 'purpose', 'form', 'sequence'])
         .execute()
-      await db.schema.createIndex('status_lists_tenant_id_idx').on('status_lists').column('tenant_id').execute()
+      await db.schema
+        .createIndex('status_lists_tenant_id_idx')
+        .on('status_lists')
+        .column('tenant_id')
+        .execute()
 
       await db.schema
         .createTable('status_slots')

@@ -57,7 +57,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   const { connectionString, schema } = options
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new ConfigError(`Invalid PostgreSQL schema name: ${JSON.stringify(schema)}`, [
-      { field: 'schema', rule: 'pattern', message: 'lowercase letters, digits and _, not starting with a digit' },
+      {
+        field: 'schema',
+        rule: 'pattern',
+        message: 'lowercase letters, digits and _, not starting with a digit',
+      },
     ])
   }
   const pool = new pg.Pool({
@@ -76,9 +80,12 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     currentSchema = result.rows[0]?.schema ?? null
   } catch (err) {
     await pool.end().catch(() => {})
-    throw new StorageUnreachableError(`Cannot connect to PostgreSQL at ${maskDatabaseUrl(connectionString)}`, {
-      cause: err,
-    })
+    throw new StorageUnreachableError(
+      `Cannot connect to PostgreSQL at ${maskDatabaseUrl(connectionString)}`,
+      {
+        cause: err,
+      },
+    )
   }
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

@@ -284,7 +284,11 @@ export interface StatusListRepository {
   get(id: string): Promise<StatusListRecord | undefined>
   getByUrl(url: string): Promise<StatusListRecord | undefined>
   /** The list with the highest sequence for (issuer, purpose, form): the one receiving new slots. */
-  getCurrent(key: { issuerId: string; purpose: StatusPurpose; form: StatusListForm }): Promise<StatusListRecord | undefined>
+  getCurrent(key: {
+    issuerId: string
+    purpose: StatusPurpose
+    form: StatusListForm
+  }): Promise<StatusListRecord | undefined>
   /** Every list of a tenant, by issuer, purpose, form and sequence. */
   listByTenant(tenantId: string): Promise<StatusListRecord[]>
   /**

@@ -5,7 +5,11 @@ import { join } from 'node:path'
 import { createDidDocumentLoader } from '../../src/did/did-document-loader.js'
 import { didKeyFromMultibase } from '../../src/did/did-key.js'
 import { createDidResolver } from '../../src/did/resolver.js'
-import { composeDocumentLoaders, createStaticDocumentLoader, type DocumentLoader } from '../../src/document-loader/index.js'
+import {
+  composeDocumentLoaders,
+  createStaticDocumentLoader,
+  type DocumentLoader,
+} from '../../src/document-loader/index.js'
 import { createFileKeyStore } from '../../src/keys/file-key-store.js'
 import type { Signer } from '../../src/keys/key-store.js'
 import type { KeyAlgorithm } from '../../src/storage/storage.js'
@@ -29,7 +33,10 @@ export async function createTestIssuer(algorithm: KeyAlgorithm = 'Ed25519'): Pro
     did,
     signer: await store.getSigner(ref, kid),
     publicJwk: generated.publicJwk,
-    documentLoader: composeDocumentLoaders(createStaticDocumentLoader(), createDidDocumentLoader(createDidResolver())),
+    documentLoader: composeDocumentLoaders(
+      createStaticDocumentLoader(),
+      createDidDocumentLoader(createDidResolver()),
+    ),
     dispose: () => rm(dir, { recursive: true, force: true }),
   }
 }

@@ -138,7 +138,11 @@ describe('document loader', () => {
       const fromMap = createStaticDocumentLoader(new Map([['did:example:issuer', didDoc]]))
       for (const load of [fromRecord, fromMap]) {
         const remote = await load('did:example:issuer#key-1')
-        expect(remote).to.deep.equal({ documentUrl: 'did:example:issuer', document: didDoc, contextUrl: null })
+        expect(remote).to.deep.equal({
+          documentUrl: 'did:example:issuer',
+          document: didDoc,
+          contextUrl: null,
+        })
         // Bundled contexts stay available next to the extras.
         await load(CREDENTIALS_V2)
         await expectNotFound(load, 'did:example:other')
@@ -169,7 +173,10 @@ describe('document loader', () => {
 
   describe('composeDocumentLoaders', () => {
     const first = createStaticDocumentLoader({ 'urn:example:a': { from: 'first' } })
-    const second = createStaticDocumentLoader({ 'urn:example:a': { from: 'second' }, 'urn:example:b': { from: 'second' } })
+    const second = createStaticDocumentLoader({
+      'urn:example:a': { from: 'second' },
+      'urn:example:b': { from: 'second' },
+    })
 
     it('returns the first answer and falls through on not-found', async () => {
       const load = composeDocumentLoaders(first, second)
@@ -197,9 +204,11 @@ describe('document loader', () => {
       const foreignNotFound: DocumentLoader = async () => {
         throw Object.assign(new Error('not here'), { code: 'ERR_DOCUMENT_NOT_FOUND' })
       }
-      expect((await composeDocumentLoaders(foreignNotFound, second)('urn:example:b')).document).to.deep.equal({
-        from: 'second',
-      })
+      expect((await composeDocumentLoaders(foreignNotFound, second)('urn:example:b')).document).to.deep.equal(
+        {
+          from: 'second',
+        },
+      )
     })
 
     it('refuses everything when composed of nothing', async () => {
@@ -226,7 +235,9 @@ describe('document loader', () => {
     })
 
     it('freezes extra documents too', async () => {
-      const { document } = await createStaticDocumentLoader({ 'urn:example:doc': { nested: { value: 1 } } })('urn:example:doc')
+      const { document } = await createStaticDocumentLoader({ 'urn:example:doc': { nested: { value: 1 } } })(
+        'urn:example:doc',
+      )
       expect(() => {
         ;(document as { nested: { value: number } }).nested.value = 2
       }).to.throw(TypeError)
@@ -243,14 +254,20 @@ describe('document loader', () => {
 
     it('leaves the context packages’ own shared objects untouched', () => {
       expect(Object.isFrozen(packageCredentialsContexts.get(CREDENTIALS_V2))).to.equal(false)
-      expect(BUNDLED_CONTEXTS.get(CREDENTIALS_V2)).to.not.equal(packageCredentialsContexts.get(CREDENTIALS_V2))
-      expect(BUNDLED_CONTEXTS.get(CREDENTIALS_V2)).to.deep.equal(packageCredentialsContexts.get(CREDENTIALS_V2))
+      expect(BUNDLED_CONTEXTS.get(CREDENTIALS_V2)).to.not.equal(
+        packageCredentialsContexts.get(CREDENTIALS_V2),
+      )
+      expect(BUNDLED_CONTEXTS.get(CREDENTIALS_V2)).to.deep.equal(
+        packageCredentialsContexts.get(CREDENTIALS_V2),
+      )
     })
   })
 
   describe('no network', () => {
     it('the fetch stub does catch jsonld’s own network loader (so the checks below mean something)', async () => {
-      await rejection(jsonld.expand({ '@context': 'https://example.invalid/context', a: 1 } as JsonLdDocument))
+      await rejection(
+        jsonld.expand({ '@context': 'https://example.invalid/context', a: 1 } as JsonLdDocument),
+      )
       expect(fetchCalls.length).to.be.greaterThan(0)
     })
 
@@ -260,7 +277,10 @@ describe('document loader', () => {
       await load('did:example:issuer')
       await rejection(load('https://example.org/contexts/v1'))
       await rejection(expandOffline({ '@context': 'https://example.org/contexts/v1', a: 1 }, load))
-      await expandOffline({ '@context': [CREDENTIALS_V2], type: 'VerifiableCredential', issuer: 'did:example:issuer' }, load)
+      await expandOffline(
+        { '@context': [CREDENTIALS_V2], type: 'VerifiableCredential', issuer: 'did:example:issuer' },
+        load,
+      )
       expect(fetchCalls).to.deep.equal([])
     })
   })
@@ -283,8 +303,12 @@ describe('document loader', () => {
         'https://www.w3.org/2018/credentials#VerifiableCredential',
         'http://data.europa.eu/snb/model/elm/EuropeanDigitalCredential',
       ])
-      const [subject] = expanded?.['https://www.w3.org/2018/credentials#credentialSubject'] as Array<Record<string, unknown>>
-      expect(subject?.['http://xmlns.com/foaf/0.1/givenName']).to.deep.equal([{ '@value': 'Ada', '@language': 'en' }])
+      const [subject] = expanded?.['https://www.w3.org/2018/credentials#credentialSubject'] as Array<
+        Record<string, unknown>
+      >
+      expect(subject?.['http://xmlns.com/foaf/0.1/givenName']).to.deep.equal([
+        { '@value': 'Ada', '@language': 'en' },
+      ])
     })
 
     it('expands a VC 2.0 credential with [credentials v2] in safe mode', async () => {
@@ -326,7 +350,9 @@ describe('document loader', () => {
     })
 
     it('fails to expand a document whose context is not bundled, with our refusal as the cause', async () => {
-      const err = await rejection(expandOffline({ '@context': 'https://example.org/contexts/v1', a: 1 }, load))
+      const err = await rejection(
+        expandOffline({ '@context': 'https://example.org/contexts/v1', a: 1 }, load),
+      )
       expect(err).to.have.nested.property('details.code', 'loading remote context failed')
       expect(err).to.have.nested.property('details.cause.code', 'ERR_DOCUMENT_NOT_FOUND')
     })

@@ -67,13 +67,17 @@ describe('SHACL harness (EDC generic-full + generic-no-cv)', () => {
     }
     runs.sort((a, b) => a - b)
     // Reported, not asserted: timing depends on the machine.
-    console.log(`      SHACL (toRDF + validate), one credential: cold ${cold.toFixed(0)} ms, warm median ${runs[5]?.toFixed(1)} ms`)
+    console.log(
+      `      SHACL (toRDF + validate), one credential: cold ${cold.toFixed(0)} ms, warm median ${runs[5]?.toFixed(1)} ms`,
+    )
   })
 
   it('the unsigned draft does not conform: no `issued`, and an issuer without eIDAS identifier', async () => {
     const report = await validateEdcShacl(readFixture('Sample-MC-Annex1-unsigned.jsonld'), documentLoader)
     expect(report.conforms).to.equal(false)
-    expect(report.results.map((r) => ({ path: r.path, component: r.component, severity: r.severity }))).to.have.deep.members([
+    expect(
+      report.results.map((r) => ({ path: r.path, component: r.component, severity: r.severity })),
+    ).to.have.deep.members([
       { path: 'cred:issued', component: 'sh:MinCountConstraintComponent', severity: 'sh:Violation' },
       { path: 'cred:issuer', component: 'sh:NodeConstraintComponent', severity: 'sh:Violation' },
     ])
@@ -94,12 +98,28 @@ describe('SHACL harness (EDC generic-full + generic-no-cv)', () => {
     const report = await validateEdcShacl(credential, documentLoader)
     expect(report.conforms).to.equal(false)
     // `eqfLevel` in the JSON is elm:EQFLevel in RDF; the full profile checks it with sh:node.
-    expect(report.results.map((r) => ({ path: r.path, component: r.component, focusNode: r.focusNode }))).to.deep.equal([
-      { path: 'elm:EQFLevel', component: 'sh:NodeConstraintComponent', focusNode: 'urn:epass:qualification:1' },
+    expect(
+      report.results.map((r) => ({ path: r.path, component: r.component, focusNode: r.focusNode })),
+    ).to.deep.equal([
+      {
+        path: 'elm:EQFLevel',
+        component: 'sh:NodeConstraintComponent',
+        focusNode: 'urn:epass:qualification:1',
+      },
     ])
     expect(report.results[0]?.message).to.include('EQFLevelRestriction')
-    expect(report.results[0]?.details.map((d) => ({ path: d.path, component: d.component, focusNode: d.focusNode }))).to.deep.equal([
-      { path: 'skos:inScheme', component: 'sh:HasValueConstraintComponent', focusNode: 'http://data.europa.eu/snb/eqf/6' },
+    expect(
+      report.results[0]?.details.map((d) => ({
+        path: d.path,
+        component: d.component,
+        focusNode: d.focusNode,
+      })),
+    ).to.deep.equal([
+      {
+        path: 'skos:inScheme',
+        component: 'sh:HasValueConstraintComponent',
+        focusNode: 'http://data.europa.eu/snb/eqf/6',
+      },
     ])
   })
 

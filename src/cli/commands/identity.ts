@@ -87,14 +87,18 @@ export const initCommand: Command = {
       const profile = profileFromFlags(values)
       const input = {
         slug: DEFAULT_TENANT,
-        name: typeof values['tenant-name'] === 'string' ? values['tenant-name'] : (profile.legalName.en ?? Object.values(profile.legalName)[0] ?? 'Default'),
+        name:
+          typeof values['tenant-name'] === 'string'
+            ? values['tenant-name']
+            : (profile.legalName.en ?? Object.values(profile.legalName)[0] ?? 'Default'),
         profile,
         keyType: keyTypeOf(values, config.keyType),
         ...(typeof values['did-web'] === 'string' ? { didWeb: values['did-web'] } : {}),
       }
       const view = await createTenantWithIssuer(ctx, input)
       io.err(`Initialised ${config.home}: tenant ${view.tenant.slug}, issuer ${view.issuer.did}\n`)
-      if (view.didDocumentUrl) io.err(`Publish the DID document (microcred issuer show --did-document) at ${view.didDocumentUrl}\n`)
+      if (view.didDocumentUrl)
+        io.err(`Publish the DID document (microcred issuer show --did-document) at ${view.didDocumentUrl}\n`)
       warnIfDevelopment(io, view)
       json(io, { created: true, ...describe(view) })
       return 0
@@ -109,7 +113,10 @@ export const issuerShowCommand: Command = {
   summary: "Shows a tenant's default issuer: DID, profile, public keys and DID document.",
   usage: '[--tenant <slug>] [--did-document]',
   options: { ...TENANT_OPTION, 'did-document': { type: 'boolean' } },
-  help: { tenant: TENANT_HELP, 'did-document': 'print only the DID document (what a did:web issuer publishes)' },
+  help: {
+    tenant: TENANT_HELP,
+    'did-document': 'print only the DID document (what a did:web issuer publishes)',
+  },
   async run(env, values) {
     const ctx = await env.open()
     try {
@@ -173,7 +180,12 @@ export const tenantsListCommand: Command = {
       const rows = []
       for (const tenant of tenants) {
         const issuer = await ctx.storage.issuers.getDefault(tenant.id)
-        rows.push({ slug: tenant.slug, name: tenant.name, issuer: issuer?.did ?? null, createdAt: tenant.createdAt })
+        rows.push({
+          slug: tenant.slug,
+          name: tenant.name,
+          issuer: issuer?.did ?? null,
+          createdAt: tenant.createdAt,
+        })
       }
       json(env.io, rows)
       return 0

@@ -2,7 +2,12 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { CredentialParseError, UsageError, ValidationError } from '../../errors.js'
-import { addCourse, getCourse, issueMicrocredential, type MicrocredentialFormat } from '../../issuer/issue-microcredential.js'
+import {
+  addCourse,
+  getCourse,
+  issueMicrocredential,
+  type MicrocredentialFormat,
+} from '../../issuer/issue-microcredential.js'
 import { TENANT_HELP, TENANT_OPTION, tenantOf, type Command, type CliIo } from '../command.js'
 
 /** Reads a JSON file given on the command line; a missing or malformed file is refused input, not a crash. */
@@ -12,13 +17,20 @@ export async function readJsonFile(cwd: string, path: string, what: string): Pro
     text = await readFile(resolve(cwd, path), 'utf8')
   } catch (cause) {
     throw new ValidationError(`Cannot read the ${what} file ${path}`, [
-      { field: what, rule: 'readable', message: `${path}: ${(cause as NodeJS.ErrnoException).code ?? 'unreadable'}` },
+      {
+        field: what,
+        rule: 'readable',
+        message: `${path}: ${(cause as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      },
     ])
   }
   try {
     return JSON.parse(text)
   } catch (cause) {
-    throw new CredentialParseError(`The ${what} file ${path} is not valid JSON: ${(cause as Error).message}`, { cause })
+    throw new CredentialParseError(
+      `The ${what} file ${path} is not valid JSON: ${(cause as Error).message}`,
+      { cause },
+    )
   }
 }
 
@@ -45,8 +57,17 @@ export const courseAddCommand: Command = {
     const ctx = await env.open()
     try {
       const { record, created } = await addCourse(ctx, { tenantSlug: tenantOf(values), course })
-      env.io.err(created ? `Stored course ${record.courseRef} version ${record.version}\n` : `Course ${record.courseRef} unchanged (version ${record.version})\n`)
-      json(env.io, { created, id: record.courseRef, version: record.version, contentHash: record.contentHash })
+      env.io.err(
+        created
+          ? `Stored course ${record.courseRef} version ${record.version}\n`
+          : `Course ${record.courseRef} unchanged (version ${record.version})\n`,
+      )
+      json(env.io, {
+        created,
+        id: record.courseRef,
+        version: record.version,
+        contentHash: record.contentHash,
+      })
       return 0
     } finally {
       await ctx.close()
@@ -71,7 +92,12 @@ export const courseListCommand: Command = {
       const courses = await ctx.storage.courses.listLatest(tenant.id)
       json(
         env.io,
-        courses.map((c) => ({ id: c.courseRef, version: c.version, title: (c.course as { title?: unknown }).title, createdAt: c.createdAt })),
+        courses.map((c) => ({
+          id: c.courseRef,
+          version: c.version,
+          title: (c.course as { title?: unknown }).title,
+          createdAt: c.createdAt,
+        })),
       )
       return 0
     } finally {
@@ -85,7 +111,8 @@ export const issueCommand: Command = {
   summary:
     "Issues a learner's micro-credential from a course and prints exactly the credential: for --format elm " +
     '(default) the compact JWS (VC 2.0, VC-JOSE), for --format edc the signed JSON-LD document (VC 1.1, Data Integrity).',
-  usage: '--course <id|course.json> --learner <learner.json> [--format elm|edc] [--out <file>] [--tenant <slug>]',
+  usage:
+    '--course <id|course.json> --learner <learner.json> [--format elm|edc] [--out <file>] [--tenant <slug>]',
   options: {
     ...TENANT_OPTION,
     course: { type: 'string' },
@@ -106,10 +133,14 @@ export const issueCommand: Command = {
     }
     const format = (values.format ?? 'elm') as MicrocredentialFormat
     if (format !== 'elm' && format !== 'edc') {
-      throw new ValidationError('--format must be elm or edc', [{ field: '--format', rule: 'enum', message: '--format must be elm or edc' }])
+      throw new ValidationError('--format must be elm or edc', [
+        { field: '--format', rule: 'enum', message: '--format must be elm or edc' },
+      ])
     }
     const learner = await readJsonFile(env.cwd, values.learner, 'learner')
-    const courseFile = looksLikeFile(values.course) ? await readJsonFile(env.cwd, values.course, 'course') : undefined
+    const courseFile = looksLikeFile(values.course)
+      ? await readJsonFile(env.cwd, values.course, 'course')
+      : undefined
     const ctx = await env.open()
     try {
       const tenantSlug = tenantOf(values)
@@ -119,9 +150,12 @@ export const issueCommand: Command = {
       const { record, credential } = await issueMicrocredential(ctx, { tenantSlug, course, learner, format })
       const issuer = await ctx.storage.issuers.get(record.issuerId)
       if (issuer?.profile.development) {
-        env.io.err('note: issued under a DEVELOPMENT issuer profile: for trying microcred out, not for real learners.\n')
+        env.io.err(
+          'note: issued under a DEVELOPMENT issuer profile: for trying microcred out, not for real learners.\n',
+        )
       }
-      const text = typeof credential === 'string' ? `${credential}\n` : `${JSON.stringify(credential, null, 2)}\n`
+      const text =
+        typeof credential === 'string' ? `${credential}\n` : `${JSON.stringify(credential, null, 2)}\n`
       if (typeof values.out === 'string') {
         await writeFile(resolve(env.cwd, values.out), text)
         env.io.err(`Issued ${record.id} (${format}) to ${values.out}\n`)

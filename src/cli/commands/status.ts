@@ -29,7 +29,9 @@ function changeCommand(action: StatusAction, summary: string, reasonRequired: bo
     options: { ...TENANT_OPTION, reason: { type: 'string' }, actor: { type: 'string' } },
     help: {
       tenant: TENANT_HELP,
-      reason: reasonRequired ? 'why (required; kept in the audit log)' : 'why (optional; kept in the audit log)',
+      reason: reasonRequired
+        ? 'why (required; kept in the audit log)'
+        : 'why (optional; kept in the audit log)',
       actor: 'who asks, for the audit log (default: cli:<user>)',
     },
     positionals: { min: 1, max: 10_000 },
@@ -42,11 +44,17 @@ function changeCommand(action: StatusAction, summary: string, reasonRequired: bo
         const reason = typeof values.reason === 'string' ? values.reason : undefined
         const result = await changeStatus(ctx, {
           tenantSlug: tenantOf(values),
-          changes: positionals.map((credentialId) => ({ credentialId, action, ...(reason !== undefined ? { reason } : {}) })),
+          changes: positionals.map((credentialId) => ({
+            credentialId,
+            action,
+            ...(reason !== undefined ? { reason } : {}),
+          })),
           actor: actorOf(values),
         })
         for (const change of result.changed) {
-          env.io.err(`${change.credentialId}: ${change.outcome === 'changed' ? `${action}d` : `already ${action === 'unsuspend' ? 'not suspended' : `${action}d`}`}\n`)
+          env.io.err(
+            `${change.credentialId}: ${change.outcome === 'changed' ? `${action}d` : `already ${action === 'unsuspend' ? 'not suspended' : `${action}d`}`}\n`,
+          )
         }
         env.io.out(`${JSON.stringify(result, null, 2)}\n`)
         return 0
@@ -74,7 +82,11 @@ export const unsuspendCommand = changeCommand(
 )
 
 /** The credential a `status` argument names: a stored credential id, or a file with a JWS or a JSON credential. */
-async function loadCredential(env: CommandEnv, ctx: AppContext, arg: string): Promise<Record<string, unknown>> {
+async function loadCredential(
+  env: CommandEnv,
+  ctx: AppContext,
+  arg: string,
+): Promise<Record<string, unknown>> {
   let text: string
   if (arg.startsWith('urn:') || arg.startsWith('did:')) {
     const record = await ctx.storage.credentials.get(arg)
@@ -85,14 +97,20 @@ async function loadCredential(env: CommandEnv, ctx: AppContext, arg: string): Pr
       text = (await readFile(resolve(env.cwd, arg), 'utf8')).trim()
     } catch (cause) {
       throw new ValidationError(`Cannot read ${arg}`, [
-        { field: 'credential', rule: 'readable', message: `${arg}: ${(cause as NodeJS.ErrnoException).code ?? 'unreadable'}` },
+        {
+          field: 'credential',
+          rule: 'readable',
+          message: `${arg}: ${(cause as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+        },
       ])
     }
   }
   try {
     // The status check reads the status entries only; the signature of the credential itself is the
     // verifier's business, and the status lists it points to are verified by the check.
-    return text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : (decodeJwt(text) as Record<string, unknown>)
+    return text.startsWith('{')
+      ? (JSON.parse(text) as Record<string, unknown>)
+      : (decodeJwt(text) as Record<string, unknown>)
   } catch (cause) {
     throw new CredentialParseError(`${arg} is neither a JSON credential nor a compact JWS`, { cause })
   }

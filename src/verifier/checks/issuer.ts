@@ -41,23 +41,41 @@ const TITLES: Record<Exclude<IssuerCode, 'ISSUER_RESOLVED'>, string> = {
   ISSUER_UNREACHABLE: 'The issuer DID document could not be retrieved',
 }
 
-function failed(parsed: ParsedCredential, code: Exclude<IssuerCode, 'ISSUER_RESOLVED'>, message: string, detail?: string): Check {
+function failed(
+  parsed: ParsedCredential,
+  code: Exclude<IssuerCode, 'ISSUER_RESOLVED'>,
+  message: string,
+  detail?: string,
+): Check {
   const status: CheckStatus = code === 'ISSUER_UNREACHABLE' ? 'indeterminate' : 'fail'
   const type =
-    code === 'ISSUER_MISSING' || code === 'ISSUER_NOT_DID' ? PROBLEM_TYPES.MALFORMED_VALUE_ERROR : ownProblemType(code)
-  return makeCheck('issuer', status, code, message, [problem(type, code, TITLES[code], detail, `${parsed.pointer}/issuer`)])
+    code === 'ISSUER_MISSING' || code === 'ISSUER_NOT_DID'
+      ? PROBLEM_TYPES.MALFORMED_VALUE_ERROR
+      : ownProblemType(code)
+  return makeCheck('issuer', status, code, message, [
+    problem(type, code, TITLES[code], detail, `${parsed.pointer}/issuer`),
+  ])
 }
 
 /** Checks the issuer DID of `parsed` and resolves it through `deps.didResolver`. Never throws for bad input. */
-export async function checkIssuer(parsed: ParsedCredential, deps: Pick<VerifierDeps, 'didResolver'>): Promise<Check> {
+export async function checkIssuer(
+  parsed: ParsedCredential,
+  deps: Pick<VerifierDeps, 'didResolver'>,
+): Promise<Check> {
   const did = issuerIdOf(parsed.credential)
-  if (did === undefined || did === '') return failed(parsed, 'ISSUER_MISSING', 'The credential names no issuer id')
+  if (did === undefined || did === '')
+    return failed(parsed, 'ISSUER_MISSING', 'The credential names no issuer id')
   if (!did.startsWith('did:')) return failed(parsed, 'ISSUER_NOT_DID', 'The issuer id is not a DID')
   // A DID, not a DID URL: a path, query or fragment names something else than the issuer.
-  if (/[/?#]/.test(did)) return failed(parsed, 'ISSUER_DID_INVALID', 'The issuer id is a DID URL, not a DID', did)
+  if (/[/?#]/.test(did))
+    return failed(parsed, 'ISSUER_DID_INVALID', 'The issuer id is a DID URL, not a DID', did)
   const method = did.split(':')[1] ?? ''
   if (!(ISSUER_DID_METHODS as readonly string[]).includes(method)) {
-    return failed(parsed, 'ISSUER_DID_METHOD_UNSUPPORTED', `The issuer DID method did:${method} is not supported`)
+    return failed(
+      parsed,
+      'ISSUER_DID_METHOD_UNSUPPORTED',
+      `The issuer DID method did:${method} is not supported`,
+    )
   }
   try {
     await deps.didResolver.resolve(did)
@@ -65,7 +83,12 @@ export async function checkIssuer(parsed: ParsedCredential, deps: Pick<VerifierD
     const detail = isMicrocredError(err) ? err.message : undefined
     switch (isMicrocredError(err) ? err.code : undefined) {
       case 'ERR_DID_UNSUPPORTED':
-        return failed(parsed, 'ISSUER_DID_METHOD_UNSUPPORTED', `This verifier does not resolve did:${method}`, detail)
+        return failed(
+          parsed,
+          'ISSUER_DID_METHOD_UNSUPPORTED',
+          `This verifier does not resolve did:${method}`,
+          detail,
+        )
       case 'ERR_DID_INVALID':
       case 'ERR_KEY_UNSUPPORTED':
         return failed(parsed, 'ISSUER_DID_INVALID', 'The issuer DID is invalid', detail)

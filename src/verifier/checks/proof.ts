@@ -18,10 +18,24 @@
  * `message` is a fixed text per code; what the libraries said is kept in `problems[].detail`.
  */
 import { isDeepStrictEqual } from 'node:util'
-import { isRecord, issuerIdOf, makeCheck, ownProblemType, problem, PROBLEM_TYPES } from '../problem-details.js'
+import {
+  isRecord,
+  issuerIdOf,
+  makeCheck,
+  ownProblemType,
+  problem,
+  PROBLEM_TYPES,
+} from '../problem-details.js'
 import { verifyDataIntegrityProofs, type DataIntegrityFailureReason } from '../proof/verify-data-integrity.js'
 import { verifyVcJws, type JwsFailureReason } from '../proof/verify-jws.js'
-import type { Check, CheckStatus, ParsedCredential, ParsedPresentation, ProblemDetails, VerifierDeps } from '../types.js'
+import type {
+  Check,
+  CheckStatus,
+  ParsedCredential,
+  ParsedPresentation,
+  ProblemDetails,
+  VerifierDeps,
+} from '../types.js'
 
 /**
  * Codes of the `proof` check:
@@ -78,23 +92,59 @@ export interface CheckProofOptions {
 const DI = 'https://w3id.org/security#'
 
 const CODES: Record<Exclude<ProofCode, 'PROOF_OK'>, { title: string; di?: string; jose?: string }> = {
-  PROOF_MISSING: { title: 'The document has no proof', di: `${DI}MALFORMED_PROOF_ERROR`, jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR },
-  PROOF_MALFORMED: { title: 'The proof cannot be read', di: `${DI}MALFORMED_PROOF_ERROR`, jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR },
-  PROOF_INVALID: { title: 'The proof does not verify', di: `${DI}PROOF_VERIFICATION_ERROR`, jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR },
-  PROOF_TYP_INVALID: { title: 'The JWS typ is not the VC-JOSE media type', jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR },
-  PROOF_ALG_UNSUPPORTED: { title: 'The JWS algorithm is not allowed', jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR },
-  PROOF_LEGACY_CLAIMS: { title: 'The JWS payload uses the legacy vc/vp claims', jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR },
+  PROOF_MISSING: {
+    title: 'The document has no proof',
+    di: `${DI}MALFORMED_PROOF_ERROR`,
+    jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR,
+  },
+  PROOF_MALFORMED: {
+    title: 'The proof cannot be read',
+    di: `${DI}MALFORMED_PROOF_ERROR`,
+    jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR,
+  },
+  PROOF_INVALID: {
+    title: 'The proof does not verify',
+    di: `${DI}PROOF_VERIFICATION_ERROR`,
+    jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR,
+  },
+  PROOF_TYP_INVALID: {
+    title: 'The JWS typ is not the VC-JOSE media type',
+    jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR,
+  },
+  PROOF_ALG_UNSUPPORTED: {
+    title: 'The JWS algorithm is not allowed',
+    jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR,
+  },
+  PROOF_LEGACY_CLAIMS: {
+    title: 'The JWS payload uses the legacy vc/vp claims',
+    jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR,
+  },
   PROOF_TYPE_UNSUPPORTED: { title: 'The proof type or cryptosuite is not supported' },
-  PROOF_PURPOSE_INVALID: { title: 'The proof was made for another purpose', di: `${DI}MISMATCHED_PROOF_PURPOSE_ERROR` },
+  PROOF_PURPOSE_INVALID: {
+    title: 'The proof was made for another purpose',
+    di: `${DI}MISMATCHED_PROOF_PURPOSE_ERROR`,
+  },
   PROOF_CHAIN_INVALID: { title: 'The proof chain is broken', di: `${DI}MALFORMED_PROOF_ERROR` },
-  PROOF_KID_INVALID: { title: 'The JWS does not name its key as a DID URL', jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR },
+  PROOF_KID_INVALID: {
+    title: 'The JWS does not name its key as a DID URL',
+    jose: PROBLEM_TYPES.CRYPTOGRAPHIC_SECURITY_ERROR,
+  },
   PROOF_KEY_NOT_FOUND: { title: 'The signing key cannot be resolved' },
   PROOF_KEY_UNSUPPORTED: { title: 'The signing key type is not supported' },
   PROOF_KEY_NOT_AUTHORIZED: { title: 'The signing key is not authorized for this purpose' },
   PROOF_ISSUER_MISMATCH: { title: 'The signing key does not belong to the issuer' },
-  PROOF_CHALLENGE_MISSING: { title: 'The presentation proof has no challenge', di: `${DI}INVALID_CHALLENGE_ERROR` },
-  PROOF_CHALLENGE_MISMATCH: { title: 'The presentation proof has another challenge', di: `${DI}INVALID_CHALLENGE_ERROR` },
-  PROOF_DOMAIN_MISMATCH: { title: 'The presentation proof is for another domain', di: `${DI}INVALID_DOMAIN_ERROR` },
+  PROOF_CHALLENGE_MISSING: {
+    title: 'The presentation proof has no challenge',
+    di: `${DI}INVALID_CHALLENGE_ERROR`,
+  },
+  PROOF_CHALLENGE_MISMATCH: {
+    title: 'The presentation proof has another challenge',
+    di: `${DI}INVALID_CHALLENGE_ERROR`,
+  },
+  PROOF_DOMAIN_MISMATCH: {
+    title: 'The presentation proof is for another domain',
+    di: `${DI}INVALID_DOMAIN_ERROR`,
+  },
   PROOF_KEY_UNREACHABLE: { title: 'The signing key could not be retrieved' },
 }
 
@@ -106,7 +156,8 @@ const MESSAGES: Record<ProofCode, string> = {
   PROOF_TYP_INVALID: 'The JWS is not typed as a VC-JOSE credential or presentation',
   PROOF_ALG_UNSUPPORTED: 'The JWS uses an algorithm that is not allowed (only EdDSA and ES256)',
   PROOF_LEGACY_CLAIMS: 'The JWS uses the legacy VC-JWT vc/vp claims, which VC-JOSE does not allow',
-  PROOF_TYPE_UNSUPPORTED: 'The proof type or cryptosuite is not supported (only DataIntegrityProof with eddsa-rdfc-2022 or ecdsa-rdfc-2019)',
+  PROOF_TYPE_UNSUPPORTED:
+    'The proof type or cryptosuite is not supported (only DataIntegrityProof with eddsa-rdfc-2022 or ecdsa-rdfc-2019)',
   PROOF_PURPOSE_INVALID: 'The proof was made for another purpose than this document needs',
   PROOF_CHAIN_INVALID: 'A proof names a previous proof that is not there',
   PROOF_KID_INVALID: 'The JWS does not name its signing key as a DID URL',
@@ -177,9 +228,14 @@ function audienceIncludes(aud: unknown, domain: string): boolean {
   return aud === domain || (Array.isArray(aud) && aud.includes(domain))
 }
 
-async function checkJoseProof(parsed: Parsed, deps: VerifierDeps, options: CheckProofOptions): Promise<Check> {
+async function checkJoseProof(
+  parsed: Parsed,
+  deps: VerifierDeps,
+  options: CheckProofOptions,
+): Promise<Check> {
   const base = pointerOf(parsed)
-  if (typeof parsed.jws !== 'string' || parsed.jws === '') return result(parsed, 'PROOF_MISSING', 'No JWS to verify', base)
+  if (typeof parsed.jws !== 'string' || parsed.jws === '')
+    return result(parsed, 'PROOF_MISSING', 'No JWS to verify', base)
   const presentation = parsed.kind === 'presentation'
   const document = presentation ? parsed.presentation : parsed.credential
   const signer = presentation ? holderIdOf(document) : issuerIdOf(document)
@@ -205,7 +261,8 @@ async function checkJoseProof(parsed: Parsed, deps: VerifierDeps, options: Check
   // without a holder is bound to its signer by the holder check, not here.
   if (!presentation || signer !== undefined) {
     const what = presentation ? 'holder' : 'issuer'
-    if (signer === undefined) return result(parsed, 'PROOF_ISSUER_MISMATCH', 'The credential names no issuer', base)
+    if (signer === undefined)
+      return result(parsed, 'PROOF_ISSUER_MISMATCH', 'The credential names no issuer', base)
     if (key.did !== signer || key.controller !== signer) {
       return result(parsed, 'PROOF_ISSUER_MISMATCH', `The kid's DID is not the ${what}`, base)
     }
@@ -215,7 +272,12 @@ async function checkJoseProof(parsed: Parsed, deps: VerifierDeps, options: Check
   }
   if (presentation) {
     if (options.challenge !== undefined && payload.nonce !== options.challenge) {
-      return result(parsed, payload.nonce === undefined ? 'PROOF_CHALLENGE_MISSING' : 'PROOF_CHALLENGE_MISMATCH', 'nonce is not the challenge', base)
+      return result(
+        parsed,
+        payload.nonce === undefined ? 'PROOF_CHALLENGE_MISSING' : 'PROOF_CHALLENGE_MISMATCH',
+        'nonce is not the challenge',
+        base,
+      )
     }
     if (options.challenge === undefined && options.requireChallenge && typeof payload.nonce !== 'string') {
       return result(parsed, 'PROOF_CHALLENGE_MISSING', 'The presentation has no nonce', base)
@@ -227,7 +289,11 @@ async function checkJoseProof(parsed: Parsed, deps: VerifierDeps, options: Check
   return result(parsed, 'PROOF_OK')
 }
 
-async function checkDataIntegrityProof(parsed: Parsed, deps: VerifierDeps, options: CheckProofOptions): Promise<Check> {
+async function checkDataIntegrityProof(
+  parsed: Parsed,
+  deps: VerifierDeps,
+  options: CheckProofOptions,
+): Promise<Check> {
   const base = pointerOf(parsed)
   const presentation = parsed.kind === 'presentation'
   const document = presentation ? parsed.presentation : parsed.credential
@@ -241,14 +307,19 @@ async function checkDataIntegrityProof(parsed: Parsed, deps: VerifierDeps, optio
     ...(options.requireChallenge === undefined ? {} : { requireChallenge: options.requireChallenge }),
   })
   const proofPointer = (index: number | undefined) =>
-    index === undefined ? `${base}/proof` : Array.isArray(document.proof) ? `${base}/proof/${index}` : `${base}/proof`
+    index === undefined
+      ? `${base}/proof`
+      : Array.isArray(document.proof)
+        ? `${base}/proof/${index}`
+        : `${base}/proof`
   if (!outcome.ok) {
     const detail = outcome.detail === undefined ? outcome.message : `${outcome.message}: ${outcome.detail}`
     return result(parsed, DI_CODES[outcome.reason], detail, proofPointer(outcome.index))
   }
   const signer = presentation ? holderIdOf(document) : issuerIdOf(document)
   if (!presentation || signer !== undefined) {
-    if (signer === undefined) return result(parsed, 'PROOF_ISSUER_MISMATCH', 'The credential names no issuer', `${base}/issuer`)
+    if (signer === undefined)
+      return result(parsed, 'PROOF_ISSUER_MISMATCH', 'The credential names no issuer', `${base}/issuer`)
     // Proofs by other keys (an endorsement in a proof set or chain) are allowed once they verify; one proof
     // at least must be the issuer's (holder's) own.
     const bySigner = outcome.proofs.some(
@@ -256,7 +327,12 @@ async function checkDataIntegrityProof(parsed: Parsed, deps: VerifierDeps, optio
     )
     if (!bySigner) {
       const what = presentation ? 'holder' : 'issuer'
-      return result(parsed, 'PROOF_ISSUER_MISMATCH', `No proof was made with a key of the ${what}`, proofPointer(undefined))
+      return result(
+        parsed,
+        'PROOF_ISSUER_MISMATCH',
+        `No proof was made with a key of the ${what}`,
+        proofPointer(undefined),
+      )
     }
   }
   return result(parsed, 'PROOF_OK')
@@ -273,8 +349,16 @@ async function checkDataIntegrityProof(parsed: Parsed, deps: VerifierDeps, optio
  * const vpCheck = await checkProof(parsedVp, deps, { challenge, domain, requireChallenge: true })
  * ```
  */
-export async function checkProof(parsed: Parsed, deps: VerifierDeps, options: CheckProofOptions = {}): Promise<Check> {
+export async function checkProof(
+  parsed: Parsed,
+  deps: VerifierDeps,
+  options: CheckProofOptions = {},
+): Promise<Check> {
   if (parsed.mechanism === 'vc-jose') return checkJoseProof(parsed, deps, options)
   if (parsed.mechanism === 'data-integrity') return checkDataIntegrityProof(parsed, deps, options)
-  return result(parsed, 'PROOF_TYPE_UNSUPPORTED', `Unknown securing mechanism: ${String(parsed.mechanism as unknown)}`)
+  return result(
+    parsed,
+    'PROOF_TYPE_UNSUPPORTED',
+    `Unknown securing mechanism: ${String(parsed.mechanism as unknown)}`,
+  )
 }

@@ -16,11 +16,7 @@ import { isAuthorizedFor, type VerificationRelationship } from './signing-key.js
 
 /** Why a proof failed its purpose. */
 export type ProofPurposeFailureReason =
-  | 'not-authorized'
-  | 'challenge-mismatch'
-  | 'domain-mismatch'
-  | 'key-unresolvable'
-  | 'key-unreachable'
+  'not-authorized' | 'challenge-mismatch' | 'domain-mismatch' | 'key-unresolvable' | 'key-unreachable'
 
 /** A proof that verified cryptographically but not for the purpose asked. */
 export class ProofPurposeError extends Error {
@@ -43,7 +39,12 @@ export interface DidRelationshipPurposeOptions {
   domain?: string
 }
 
-const UNRESOLVABLE_CODES = new Set(['ERR_DID_UNSUPPORTED', 'ERR_DID_INVALID', 'ERR_NOT_FOUND', 'ERR_KEY_UNSUPPORTED'])
+const UNRESOLVABLE_CODES = new Set([
+  'ERR_DID_UNSUPPORTED',
+  'ERR_DID_INVALID',
+  'ERR_NOT_FOUND',
+  'ERR_KEY_UNSUPPORTED',
+])
 
 function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value
@@ -106,13 +107,18 @@ export class DidRelationshipPurpose {
         )
       }
       if (!isAuthorizedFor(controller, this.term, methodId)) {
-        throw new ProofPurposeError('not-authorized', `${methodId} is not listed under ${this.term} of ${controllerId}`)
+        throw new ProofPurposeError(
+          'not-authorized',
+          `${methodId} is not listed under ${this.term} of ${controllerId}`,
+        )
       }
       // The library loaded the key through the document loader; it must be the key the DID resolver knows
       // (both are normally built from the same resolver, and a miswired loader must not widen what verifies).
       const methods = [
         ...(controller.verificationMethod ?? []),
-        ...(controller[this.term] ?? []).filter((entry): entry is VerificationMethod => typeof entry === 'object'),
+        ...(controller[this.term] ?? []).filter(
+          (entry): entry is VerificationMethod => typeof entry === 'object',
+        ),
       ]
       const known = methods.find((vm) => vm.id === methodId || `${controller.id}${vm.id}` === methodId)
       if (
@@ -120,7 +126,10 @@ export class DidRelationshipPurpose {
         known.publicKeyMultibase !== verificationMethod.publicKeyMultibase ||
         JSON.stringify(known.publicKeyJwk) !== JSON.stringify(verificationMethod.publicKeyJwk)
       ) {
-        throw new ProofPurposeError('not-authorized', `${methodId} is not a key of ${controllerId} as its DID document states it`)
+        throw new ProofPurposeError(
+          'not-authorized',
+          `${methodId} is not a key of ${controllerId} as its DID document states it`,
+        )
       }
       return { valid: true, controller }
     } catch (error) {

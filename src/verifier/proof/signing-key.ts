@@ -35,7 +35,8 @@ export interface SigningKey {
  * - `unreachable`: resolution failed for a reason that says nothing about the key (network, a broken
  *   lookup): the caller reports it as indeterminate, never as a pass or a fail.
  */
-export type SigningKeyFailureReason = 'kid-invalid' | 'unresolvable' | 'unsupported' | 'not-authorized' | 'unreachable'
+export type SigningKeyFailureReason =
+  'kid-invalid' | 'unresolvable' | 'unsupported' | 'not-authorized' | 'unreachable'
 
 export interface SigningKeyFailure {
   ok: false
@@ -47,7 +48,11 @@ export interface SigningKeyFailure {
 const UNRESOLVABLE_CODES = new Set(['ERR_DID_UNSUPPORTED', 'ERR_DID_INVALID', 'ERR_NOT_FOUND'])
 
 /** Whether `document` lists `didUrl` (absolute, or as a fragment relative to the document) under `relationship`. */
-export function isAuthorizedFor(document: DIDDocument, relationship: VerificationRelationship, didUrl: string): boolean {
+export function isAuthorizedFor(
+  document: DIDDocument,
+  relationship: VerificationRelationship,
+  didUrl: string,
+): boolean {
   const hash = didUrl.indexOf('#')
   const fragment = hash < 0 ? undefined : didUrl.slice(hash)
   const base = hash < 0 ? didUrl : didUrl.slice(0, hash)
@@ -58,7 +63,9 @@ export function isAuthorizedFor(document: DIDDocument, relationship: Verificatio
 }
 
 /** The public JWK of a verification method (`publicKeyMultibase` Multikey, or `publicKeyJwk`). */
-export async function publicJwkOfMethod(method: VerificationMethod): Promise<{ algorithm: KeyAlgorithm; jwk: Record<string, unknown> }> {
+export async function publicJwkOfMethod(
+  method: VerificationMethod,
+): Promise<{ algorithm: KeyAlgorithm; jwk: Record<string, unknown> }> {
   if (typeof method.publicKeyMultibase === 'string') return publicJwkFromMultibase(method.publicKeyMultibase)
   const jwk = method.publicKeyJwk as Record<string, unknown> | undefined
   if (jwk && typeof jwk === 'object') {
@@ -70,7 +77,9 @@ export async function publicJwkOfMethod(method: VerificationMethod): Promise<{ a
       return { algorithm: 'P-256', jwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } }
     }
   }
-  throw new UnsupportedKeyError('Only Ed25519 and P-256 keys, as publicKeyMultibase or publicKeyJwk, are supported')
+  throw new UnsupportedKeyError(
+    'Only Ed25519 and P-256 keys, as publicKeyMultibase or publicKeyJwk, are supported',
+  )
 }
 
 /**
@@ -84,32 +93,63 @@ export async function resolveSigningKey(
 ): Promise<SigningKey | SigningKeyFailure> {
   const hash = didUrl.indexOf('#')
   if (!didUrl.startsWith('did:') || hash < 0) {
-    return { ok: false, reason: 'kid-invalid', message: `The signing key must be a DID URL with a fragment: ${didUrl}` }
+    return {
+      ok: false,
+      reason: 'kid-invalid',
+      message: `The signing key must be a DID URL with a fragment: ${didUrl}`,
+    }
   }
   const did = didUrl.slice(0, hash)
   let method: VerificationMethod
   let document: DIDDocument
   try {
-    ;[method, document] = await Promise.all([didResolver.resolveVerificationMethod(didUrl), didResolver.resolve(did)])
+    ;[method, document] = await Promise.all([
+      didResolver.resolveVerificationMethod(didUrl),
+      didResolver.resolve(did),
+    ])
   } catch (cause) {
     if (isMicrocredError(cause) && UNRESOLVABLE_CODES.has(cause.code)) {
-      return { ok: false, reason: 'unresolvable', message: `The signing key cannot be resolved: ${cause.message}`, cause }
+      return {
+        ok: false,
+        reason: 'unresolvable',
+        message: `The signing key cannot be resolved: ${cause.message}`,
+        cause,
+      }
     }
     if (isMicrocredError(cause) && cause.code === 'ERR_KEY_UNSUPPORTED') {
-      return { ok: false, reason: 'unsupported', message: `The signing key cannot be used: ${cause.message}`, cause }
+      return {
+        ok: false,
+        reason: 'unsupported',
+        message: `The signing key cannot be used: ${cause.message}`,
+        cause,
+      }
     }
     // Anything else (a did:web server that is down, a lookup that broke) says nothing about the key.
-    return { ok: false, reason: 'unreachable', message: `The signing key could not be resolved: ${didUrl}`, cause }
+    return {
+      ok: false,
+      reason: 'unreachable',
+      message: `The signing key could not be resolved: ${didUrl}`,
+      cause,
+    }
   }
   // A key listed for authentication only must not issue, and a key listed for assertions only must not
   // present: DID Core §5.3 relationships are what the controller allowed each key to do.
   if (!isAuthorizedFor(document, relationship, didUrl)) {
-    return { ok: false, reason: 'not-authorized', message: `The signing key is not listed under ${relationship} of ${did}: ${didUrl}` }
+    return {
+      ok: false,
+      reason: 'not-authorized',
+      message: `The signing key is not listed under ${relationship} of ${did}: ${didUrl}`,
+    }
   }
   try {
     const { algorithm, jwk } = await publicJwkOfMethod(method)
     return { ok: true, didUrl, did, controller: method.controller, algorithm, jwk }
   } catch (cause) {
-    return { ok: false, reason: 'unsupported', message: `The signing key is not an Ed25519 or P-256 key: ${didUrl}`, cause }
+    return {
+      ok: false,
+      reason: 'unsupported',
+      message: `The signing key is not an Ed25519 or P-256 key: ${didUrl}`,
+      cause,
+    }
   }
 }

@@ -5,12 +5,23 @@
 declare module '@digitalbazaar/vc' {
   /** A jsonld-signatures proof purpose, structurally: what `jsigs.verify` and `jsigs.sign` call. */
   export interface ProofPurposeLike {
-    match(proof: Record<string, unknown>, options: { document: unknown; documentLoader: unknown }): Promise<boolean>
+    match(
+      proof: Record<string, unknown>,
+      options: { document: unknown; documentLoader: unknown },
+    ): Promise<boolean>
     validate(
       proof: Record<string, unknown>,
-      options: { document: unknown; suite: unknown; verificationMethod: Record<string, unknown>; documentLoader: unknown },
+      options: {
+        document: unknown
+        suite: unknown
+        verificationMethod: Record<string, unknown>
+        documentLoader: unknown
+      },
     ): Promise<{ valid: boolean; error?: Error }>
-    update(proof: Record<string, unknown>, options: { document: unknown; suite: unknown; documentLoader: unknown }): Promise<Record<string, unknown>>
+    update(
+      proof: Record<string, unknown>,
+      options: { document: unknown; suite: unknown; documentLoader: unknown },
+    ): Promise<Record<string, unknown>>
   }
 
   /** One proof's outcome in `results` (jsonld-signatures `ProofSet.verify`). */

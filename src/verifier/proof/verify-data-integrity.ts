@@ -103,7 +103,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function fail(reason: DataIntegrityFailureReason, message: string, extra: { detail?: string | undefined; index?: number } = {}): DataIntegrityFailure {
+function fail(
+  reason: DataIntegrityFailureReason,
+  message: string,
+  extra: { detail?: string | undefined; index?: number } = {},
+): DataIntegrityFailure {
   const failure: DataIntegrityFailure = { ok: false, reason, message }
   if (extra.detail !== undefined) failure.detail = extra.detail.slice(0, 500)
   if (extra.index !== undefined) failure.index = extra.index
@@ -116,7 +120,9 @@ function isAllowedCryptosuite(value: unknown): value is DataIntegrityCryptosuite
 
 function suites(): DataIntegrityProof[] {
   // Fresh instances per verification: a suite caches the hash of the last document it saw.
-  return DATA_INTEGRITY_CRYPTOSUITES.map((name) => new DataIntegrityProof({ cryptosuite: CRYPTOSUITES[name] }))
+  return DATA_INTEGRITY_CRYPTOSUITES.map(
+    (name) => new DataIntegrityProof({ cryptosuite: CRYPTOSUITES[name] }),
+  )
 }
 
 function messageOf(error: unknown): string | undefined {
@@ -129,7 +135,8 @@ function typedCause(error: unknown): unknown {
   let current = Array.isArray(error) ? error[0] : error
   for (let depth = 0; depth < 6 && current !== undefined && current !== null; depth++) {
     if (current instanceof ProofPurposeError || isMicrocredError(current)) return current
-    const next: unknown = (current as { cause?: unknown }).cause ?? (current as { details?: { cause?: unknown } }).details?.cause
+    const next: unknown =
+      (current as { cause?: unknown }).cause ?? (current as { details?: { cause?: unknown } }).details?.cause
     current = next
   }
   return undefined
@@ -142,22 +149,35 @@ function classify(error: unknown, index: number | undefined): DataIntegrityFailu
   const which = index === undefined ? 'A proof' : `Proof ${index}`
   const at = index === undefined ? {} : { index }
   if (typed instanceof ProofPurposeError) {
-    const reason: DataIntegrityFailureReason = typed.reason === 'not-authorized' ? 'key-not-authorized' : typed.reason
+    const reason: DataIntegrityFailureReason =
+      typed.reason === 'not-authorized' ? 'key-not-authorized' : typed.reason
     return fail(reason, `${which}: ${typed.message}`, at)
   }
   if (isMicrocredError(typed)) {
     switch (typed.code) {
       case 'ERR_KEY_UNSUPPORTED':
-        return fail('key-unsupported', `The key of ${which.toLowerCase()} is not an Ed25519 or P-256 key`, { detail: typed.message, ...at })
+        return fail('key-unsupported', `The key of ${which.toLowerCase()} is not an Ed25519 or P-256 key`, {
+          detail: typed.message,
+          ...at,
+        })
       case 'ERR_DID_UNSUPPORTED':
       case 'ERR_DID_INVALID':
       case 'ERR_NOT_FOUND':
-        return fail('key-unresolvable', `The key of ${which.toLowerCase()} cannot be resolved`, { detail: typed.message, ...at })
+        return fail('key-unresolvable', `The key of ${which.toLowerCase()} cannot be resolved`, {
+          detail: typed.message,
+          ...at,
+        })
       case 'ERR_DOCUMENT_NOT_FOUND':
         // A context or document the offline loader does not have: the proof cannot be checked against it.
-        return fail('invalid', `${which} needs a document that is not available offline`, { detail: typed.message, ...at })
+        return fail('invalid', `${which} needs a document that is not available offline`, {
+          detail: typed.message,
+          ...at,
+        })
       default:
-        return fail('key-unreachable', `The key of ${which.toLowerCase()} could not be resolved`, { detail: typed.message, ...at })
+        return fail('key-unreachable', `The key of ${which.toLowerCase()} could not be resolved`, {
+          detail: typed.message,
+          ...at,
+        })
     }
   }
   return fail('invalid', `${which} does not verify`, { detail, ...at })
@@ -166,9 +186,13 @@ function classify(error: unknown, index: number | undefined): DataIntegrityFailu
 const STATUS_NOT_CHECKED_HERE = async () => ({ verified: true })
 
 /** The proofs `previousProof` names, or undefined when a reference is dangling. */
-function previousProofsOf(proof: Record<string, unknown>, all: Record<string, unknown>[]): Record<string, unknown>[] | undefined {
+function previousProofsOf(
+  proof: Record<string, unknown>,
+  all: Record<string, unknown>[],
+): Record<string, unknown>[] | undefined {
   const refs = Array.isArray(proof.previousProof) ? proof.previousProof : [proof.previousProof]
-  if (refs.length === 0 || !refs.every((ref): ref is string => typeof ref === 'string' && ref !== '')) return undefined
+  if (refs.length === 0 || !refs.every((ref): ref is string => typeof ref === 'string' && ref !== ''))
+    return undefined
   const found: Record<string, unknown>[] = []
   for (const ref of refs) {
     const matches = all.filter((candidate) => candidate !== proof && candidate.id === ref)
@@ -199,20 +223,39 @@ export async function verifyDataIntegrityProofs(
   for (const [index, proof] of list.entries()) {
     if (!isRecord(proof)) return fail('malformed', `Proof ${index} is not an object`, { index })
     if (proof.type !== 'DataIntegrityProof' || !isAllowedCryptosuite(proof.cryptosuite)) {
-      const name = proof.type === 'DataIntegrityProof' ? `DataIntegrityProof/${String(proof.cryptosuite)}` : String(proof.type)
-      return fail('type-unsupported', `Proof ${index} is a ${name} proof; only DataIntegrityProof with ${DATA_INTEGRITY_CRYPTOSUITES.join(' or ')} is accepted`, { index })
+      const name =
+        proof.type === 'DataIntegrityProof'
+          ? `DataIntegrityProof/${String(proof.cryptosuite)}`
+          : String(proof.type)
+      return fail(
+        'type-unsupported',
+        `Proof ${index} is a ${name} proof; only DataIntegrityProof with ${DATA_INTEGRITY_CRYPTOSUITES.join(' or ')} is accepted`,
+        { index },
+      )
     }
     if (proof.proofPurpose !== term) {
-      return fail('purpose', `Proof ${index} has the purpose ${String(proof.proofPurpose)}; a ${options.kind} proof must be for ${term}`, { index })
+      return fail(
+        'purpose',
+        `Proof ${index} has the purpose ${String(proof.proofPurpose)}; a ${options.kind} proof must be for ${term}`,
+        { index },
+      )
     }
     if (typeof proof.verificationMethod !== 'string' || !proof.verificationMethod.startsWith('did:')) {
       return fail('malformed', `Proof ${index} has no verificationMethod DID URL`, { index })
     }
     if (options.kind === 'presentation') {
       if (options.challenge !== undefined && proof.challenge !== options.challenge) {
-        return fail(proof.challenge === undefined ? 'challenge-missing' : 'challenge-mismatch', `Proof ${index} does not carry the expected challenge`, { index })
+        return fail(
+          proof.challenge === undefined ? 'challenge-missing' : 'challenge-mismatch',
+          `Proof ${index} does not carry the expected challenge`,
+          { index },
+        )
       }
-      if (options.challenge === undefined && options.requireChallenge && typeof proof.challenge !== 'string') {
+      if (
+        options.challenge === undefined &&
+        options.requireChallenge &&
+        typeof proof.challenge !== 'string'
+      ) {
         return fail('challenge-missing', `Proof ${index} has no challenge`, { index })
       }
       if (options.domain !== undefined) {
@@ -227,11 +270,17 @@ export async function verifyDataIntegrityProofs(
 
   const chained = proofs.filter((proof) => proof.previousProof !== undefined)
   const unchained = proofs.filter((proof) => proof.previousProof === undefined)
-  if (unchained.length === 0) return fail('chain', 'Every proof names a previous proof: the chain has no start')
+  if (unchained.length === 0)
+    return fail('chain', 'Every proof names a previous proof: the chain has no start')
   const previous = new Map<Record<string, unknown>, Record<string, unknown>[]>()
   for (const proof of chained) {
     const found = previousProofsOf(proof, proofs)
-    if (!found) return fail('chain', `Proof ${proofs.indexOf(proof)} names a previous proof that is not in the proof set`, { index: proofs.indexOf(proof) })
+    if (!found)
+      return fail(
+        'chain',
+        `Proof ${proofs.indexOf(proof)} names a previous proof that is not in the proof set`,
+        { index: proofs.indexOf(proof) },
+      )
     previous.set(proof, found)
   }
 
@@ -242,15 +291,24 @@ export async function verifyDataIntegrityProofs(
     ...(options.domain === undefined ? {} : { domain: options.domain }),
   })
   const verified: VerifiedProof[] = []
-  const record = (proof: Record<string, unknown>, verificationMethod: Record<string, unknown> | undefined): DataIntegrityFailure | undefined => {
+  const record = (
+    proof: Record<string, unknown>,
+    verificationMethod: Record<string, unknown> | undefined,
+  ): DataIntegrityFailure | undefined => {
     const index = proofs.indexOf(proof)
     const id = verificationMethod?.id
     const controller = verificationMethod?.controller
-    const controllerId = typeof controller === 'string' ? controller : isRecord(controller) ? controller.id : undefined
+    const controllerId =
+      typeof controller === 'string' ? controller : isRecord(controller) ? controller.id : undefined
     if (typeof id !== 'string' || typeof controllerId !== 'string') {
       return fail('malformed', `The verification method of proof ${index} has no id or controller`, { index })
     }
-    verified.push({ index, cryptosuite: proof.cryptosuite as DataIntegrityCryptosuite, verificationMethod: id, controller: controllerId })
+    verified.push({
+      index,
+      cryptosuite: proof.cryptosuite as DataIntegrityCryptosuite,
+      verificationMethod: id,
+      controller: controllerId,
+    })
     return undefined
   }
 
@@ -295,16 +353,24 @@ export async function verifyDataIntegrityProofs(
   if (perProof.length !== unchained.length) {
     const typed = typedCause(topError)
     if (typed !== undefined) return classify(topError, undefined)
-    return fail(perProof.length === 0 && results?.length ? 'malformed' : 'invalid', `The ${options.kind}'s proofs could not all be verified`, {
-      detail: messageOf(topError) ?? messageOf(results?.[0]?.error),
-    })
+    return fail(
+      perProof.length === 0 && results?.length ? 'malformed' : 'invalid',
+      `The ${options.kind}'s proofs could not all be verified`,
+      {
+        detail: messageOf(topError) ?? messageOf(results?.[0]?.error),
+      },
+    )
   }
   for (const proof of unchained) {
     // jsonld-signatures reports each proof as a shallow copy with an added `@context`.
     const result = perProof.find(
-      (r) => r.proof?.proofValue === proof.proofValue && r.proof?.verificationMethod === proof.verificationMethod,
+      (r) =>
+        r.proof?.proofValue === proof.proofValue && r.proof?.verificationMethod === proof.verificationMethod,
     )
-    if (!result) return fail('invalid', `Proof ${proofs.indexOf(proof)} was not verified`, { index: proofs.indexOf(proof) })
+    if (!result)
+      return fail('invalid', `Proof ${proofs.indexOf(proof)} was not verified`, {
+        index: proofs.indexOf(proof),
+      })
     if (!result.verified) return classify(result.error, proofs.indexOf(proof))
     const failure = record(proof, result.verificationMethod)
     if (failure) return failure
@@ -313,7 +379,9 @@ export async function verifyDataIntegrityProofs(
   // 2. Each chained proof, over the document with the proofs it names (Data Integrity §4.4 step "previousProof").
   for (const proof of chained) {
     const index = proofs.indexOf(proof)
-    const suite = new DataIntegrityProof({ cryptosuite: CRYPTOSUITES[proof.cryptosuite as DataIntegrityCryptosuite] })
+    const suite = new DataIntegrityProof({
+      cryptosuite: CRYPTOSUITES[proof.cryptosuite as DataIntegrityCryptosuite],
+    })
     const withPrevious = { ...unsecured, proof: previous.get(proof) ?? [] }
     // As jsonld-signatures does: the proof is read in the document's context.
     const contextualProof = { '@context': unsecured['@context'], ...proof }
@@ -326,7 +394,9 @@ export async function verifyDataIntegrityProofs(
         documentLoader: options.documentLoader,
       })
       if (!outcome.verified || !outcome.verificationMethod) return classify(outcome.error, index)
-      const validation = await purpose.validate(contextualProof, { verificationMethod: outcome.verificationMethod })
+      const validation = await purpose.validate(contextualProof, {
+        verificationMethod: outcome.verificationMethod,
+      })
       if (!validation.valid) return classify(validation.error, index)
       const failure = record(proof, outcome.verificationMethod)
       if (failure) return failure

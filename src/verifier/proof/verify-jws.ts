@@ -6,7 +6,12 @@
 import { compactVerify, decodeProtectedHeader, importJWK, type ProtectedHeaderParameters } from 'jose'
 import type { DidResolver } from '../../did/resolver.js'
 import { JWS_ALGORITHM } from '../../keys/key-store.js'
-import { resolveSigningKey, type SigningKey, type SigningKeyFailureReason, type VerificationRelationship } from './signing-key.js'
+import {
+  resolveSigningKey,
+  type SigningKey,
+  type SigningKeyFailureReason,
+  type VerificationRelationship,
+} from './signing-key.js'
 
 /** JWS algorithms accepted; everything else (`none`, HMAC, RSA, ES384…) is refused before any key is used. */
 export const VC_JOSE_ALGORITHMS = ['EdDSA', 'ES256'] as const
@@ -80,7 +85,10 @@ function fail(reason: JwsFailureReason, message: string, detail?: string): JwsFa
 }
 
 /** Verifies `jws` as a VC-JOSE credential (`typ: vc+jwt`) or presentation (`typ: vp+jwt`). */
-export async function verifyVcJws(jws: unknown, options: VerifyJwsOptions): Promise<VerifiedJws | JwsFailure> {
+export async function verifyVcJws(
+  jws: unknown,
+  options: VerifyJwsOptions,
+): Promise<VerifiedJws | JwsFailure> {
   if (typeof jws !== 'string') return fail('malformed', 'A VC-JOSE document must be a compact JWS string')
   let header: ProtectedHeaderParameters
   try {
@@ -93,7 +101,8 @@ export async function verifyVcJws(jws: unknown, options: VerifyJwsOptions): Prom
     return fail('typ', `The JWS typ must be ${options.typ}, not ${String(header.typ)}`)
   }
   const { alg } = header
-  if (!isAllowedAlgorithm(alg)) return fail('alg', `The JWS alg ${String(alg)} is not allowed (only ${VC_JOSE_ALGORITHMS.join(', ')})`)
+  if (!isAllowedAlgorithm(alg))
+    return fail('alg', `The JWS alg ${String(alg)} is not allowed (only ${VC_JOSE_ALGORITHMS.join(', ')})`)
   // An unencoded payload (RFC 7797) is never produced by VC-JOSE; refusing it keeps one payload encoding.
   if ('b64' in header) return fail('header', 'The JWS must not use the b64 header parameter')
   let { kid } = header
@@ -113,7 +122,11 @@ export async function verifyVcJws(jws: unknown, options: VerifyJwsOptions): Prom
     // The explicit list keeps jose from accepting any other algorithm the key object might allow.
     ;({ payload: payloadBytes } = await compactVerify(jws, publicKey, { algorithms: [alg] }))
   } catch (err) {
-    return fail('signature', 'The JWS signature does not verify', err instanceof Error ? err.message : undefined)
+    return fail(
+      'signature',
+      'The JWS signature does not verify',
+      err instanceof Error ? err.message : undefined,
+    )
   }
   let payload: unknown
   try {

@@ -36,7 +36,23 @@ describe('CLI binary: streams and exit codes', function () {
   })
 
   it('exits 1 on refused input and 2 on usage errors', () => {
-    expect(microcred(home, ['tenants', 'add', 'x', '--name', 'X', '--legal-name', 'X', '--country', 'xx', '--address', 'a', '--eidas-id', 'e']).code).to.equal(1)
+    expect(
+      microcred(home, [
+        'tenants',
+        'add',
+        'x',
+        '--name',
+        'X',
+        '--legal-name',
+        'X',
+        '--country',
+        'xx',
+        '--address',
+        'a',
+        '--eidas-id',
+        'e',
+      ]).code,
+    ).to.equal(1)
     const usage = microcred(home, ['keys', 'rotate', '--bogus'])
     expect(usage.code).to.equal(2)
     expect(usage.stdout).to.equal('')

@@ -9,7 +9,12 @@ import { createContext } from '../../../src/context.js'
 import { getIssuerSigner } from '../../../src/issuer/issuer-identity.js'
 import { publicJwkFromMultibase } from '../../../src/keys/public-key.js'
 import type { Storage } from '../../../src/storage/storage.js'
-import { createTestSchemaUrl, DIALECTS, forEachDialect, skipOrFailWithoutPostgres } from '../storage/dialects.js'
+import {
+  createTestSchemaUrl,
+  DIALECTS,
+  forEachDialect,
+  skipOrFailWithoutPostgres,
+} from '../storage/dialects.js'
 
 async function tree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true })
@@ -18,7 +23,10 @@ async function tree(dir: string): Promise<string[]> {
 
 /** Signs with the tenant's current key, then checks the signature against the key its kid resolves to. */
 async function signNow(home: string, storage: Storage | undefined, tenant: string) {
-  const ctx = await createContext(loadConfig({ env: { MICROCRED_HOME: home }, cwd: '/' }), storage ? { storage } : {})
+  const ctx = await createContext(
+    loadConfig({ env: { MICROCRED_HOME: home }, cwd: '/' }),
+    storage ? { storage } : {},
+  )
   try {
     const t = await ctx.storage.tenants.getBySlug(tenant)
     const issuer = await ctx.storage.issuers.getDefault(t!.id)
@@ -30,8 +38,15 @@ async function signNow(home: string, storage: Storage | undefined, tenant: strin
   }
 }
 
-async function verifiesNow(home: string, storage: Storage | undefined, signed: Awaited<ReturnType<typeof signNow>>) {
-  const ctx = await createContext(loadConfig({ env: { MICROCRED_HOME: home }, cwd: '/' }), storage ? { storage } : {})
+async function verifiesNow(
+  home: string,
+  storage: Storage | undefined,
+  signed: Awaited<ReturnType<typeof signNow>>,
+) {
+  const ctx = await createContext(
+    loadConfig({ env: { MICROCRED_HOME: home }, cwd: '/' }),
+    storage ? { storage } : {},
+  )
   try {
     const vm = await ctx.didResolver.resolveVerificationMethod(signed.kid)
     const { jwk } = await publicJwkFromMultibase(vm.publicKeyMultibase as string)
@@ -76,27 +91,46 @@ describe('CLI: init in an empty folder (embedded SQLite)', () => {
     const first = (await cli(home, ['init'])).json()
     const filesBefore = await tree(home)
     const keyBefore = await readFile(join(home, 'keys', 'default', `${first.keys[0].id}.jwk`), 'utf8')
-    const second = await cli(home, ['init', '--legal-name', 'Other', '--country', 'FR', '--address', 'x', '--eidas-id', 'y'])
+    const second = await cli(home, [
+      'init',
+      '--legal-name',
+      'Other',
+      '--country',
+      'FR',
+      '--address',
+      'x',
+      '--eidas-id',
+      'y',
+    ])
     expect(second.code).to.equal(0)
     expect(second.json().created).to.equal(false)
     expect(second.json().issuer).to.deep.equal(first.issuer)
     expect(second.err).to.match(/nothing changed/)
     const filesAfter = (await tree(home)).filter((f) => !/-(wal|shm)$/.test(f))
     expect(filesAfter).to.deep.equal(filesBefore.filter((f) => !/-(wal|shm)$/.test(f)))
-    expect(await readFile(join(home, 'keys', 'default', `${first.keys[0].id}.jwk`), 'utf8')).to.equal(keyBefore)
+    expect(await readFile(join(home, 'keys', 'default', `${first.keys[0].id}.jwk`), 'utf8')).to.equal(
+      keyBefore,
+    )
     expect((await cli(home, ['tenants', 'list'])).json()).to.have.length(1)
   })
 
   it('writes a real profile from flags, multilingual, with a P-256 key', async () => {
     const run = await cli(home, [
       'init',
-      '--legal-name', 'en=University of Zed',
-      '--legal-name', 'ga=Ollscoil Zed',
-      '--country', 'IE',
-      '--address', '1 College Green, Dublin 2, Ireland',
-      '--eidas-id', 'VATIE-1234567X',
-      '--homepage', 'https://zed.example.edu',
-      '--key-type', 'P-256',
+      '--legal-name',
+      'en=University of Zed',
+      '--legal-name',
+      'ga=Ollscoil Zed',
+      '--country',
+      'IE',
+      '--address',
+      '1 College Green, Dublin 2, Ireland',
+      '--eidas-id',
+      'VATIE-1234567X',
+      '--homepage',
+      'https://zed.example.edu',
+      '--key-type',
+      'P-256',
     ])
     expect(run.code, run.err).to.equal(0)
     const { issuer, keys } = run.json()
@@ -122,9 +156,21 @@ describe('CLI: init in an empty folder (embedded SQLite)', () => {
   })
 
   it('refuses invalid values with exit 1, naming the field and rule', async () => {
-    const run = await cli(home, ['init', '--legal-name', 'Zed', '--country', 'Ireland', '--address', 'x', '--eidas-id', 'y'])
+    const run = await cli(home, [
+      'init',
+      '--legal-name',
+      'Zed',
+      '--country',
+      'Ireland',
+      '--address',
+      'x',
+      '--eidas-id',
+      'y',
+    ])
     expect(run.code).to.equal(1)
-    expect(run.err).to.match(/ERR_VALIDATION/).and.match(/\/country: .*\[pattern\]/)
+    expect(run.err)
+      .to.match(/ERR_VALIDATION/)
+      .and.match(/\/country: .*\[pattern\]/)
     expect(await readdir(join(home, 'keys'))).to.deep.equal([])
   })
 
@@ -134,7 +180,9 @@ describe('CLI: init in an empty folder (embedded SQLite)', () => {
     const result = run.json()
     expect(result.issuer.did).to.equal('did:web:zed.example.edu:credentials')
     expect(result.didDocumentUrl).to.equal('https://zed.example.edu/credentials/did.json')
-    expect(result.keys[0].kid).to.equal(`did:web:zed.example.edu:credentials#${result.keys[0].publicKeyMultibase}`)
+    expect(result.keys[0].kid).to.equal(
+      `did:web:zed.example.edu:credentials#${result.keys[0].publicKeyMultibase}`,
+    )
     const doc = (await cli(home, ['issuer', 'show', '--did-document'])).json()
     expect(doc.id).to.equal(result.issuer.did)
     expect(doc.assertionMethod).to.deep.equal([result.keys[0].kid])
@@ -192,9 +240,13 @@ forEachDialect('CLI: keys', (getStorage) => {
   it('rotation keeps did:key signatures made before it verifiable', async () => {
     const storage = getStorage()
     const slug = `k${Date.now().toString(36)}`
-    expect((await cli(home, ['tenants', 'add', slug, '--name', 'Key test'], { overrides: { storage } })).code).to.equal(0)
+    expect(
+      (await cli(home, ['tenants', 'add', slug, '--name', 'Key test'], { overrides: { storage } })).code,
+    ).to.equal(0)
     const before = await signNow(home, storage, slug)
-    const rotated = await cli(home, ['keys', 'rotate', '--tenant', slug, '--key-type', 'P-256'], { overrides: { storage } })
+    const rotated = await cli(home, ['keys', 'rotate', '--tenant', slug, '--key-type', 'P-256'], {
+      overrides: { storage },
+    })
     expect(rotated.code, rotated.err).to.equal(0)
     const after = await signNow(home, storage, slug)
     expect(after.kid).to.not.equal(before.kid)
@@ -205,8 +257,11 @@ forEachDialect('CLI: keys', (getStorage) => {
     const keys = (await cli(home, ['keys', 'list', '--tenant', slug], { overrides: { storage } })).json()
     expect(keys).to.have.length(2)
     expect(keys.filter((k: { active: boolean }) => k.active)).to.have.length(1)
-    expect(keys.find((k: { kid: string }) => k.kid === before.kid).retiredAt).to.equal('2026-11-25T10:00:00.000Z')
-    const issuer = (await cli(home, ['issuer', 'show', '--tenant', slug], { overrides: { storage } })).json().issuer
+    expect(keys.find((k: { kid: string }) => k.kid === before.kid).retiredAt).to.equal(
+      '2026-11-25T10:00:00.000Z',
+    )
+    const issuer = (await cli(home, ['issuer', 'show', '--tenant', slug], { overrides: { storage } })).json()
+      .issuer
     expect(issuer.did).to.equal(after.kid.split('#')[0])
   })
 
@@ -214,10 +269,20 @@ forEachDialect('CLI: keys', (getStorage) => {
     const storage = getStorage()
     const slug = `w${Date.now().toString(36)}`
     const host = `${slug}.example.edu`
-    expect((await cli(home, ['tenants', 'add', slug, '--name', 'Web', '--did-web', host], { overrides: { storage } })).code).to.equal(0)
+    expect(
+      (
+        await cli(home, ['tenants', 'add', slug, '--name', 'Web', '--did-web', host], {
+          overrides: { storage },
+        })
+      ).code,
+    ).to.equal(0)
     const before = await signNow(home, storage, slug)
-    expect((await cli(home, ['keys', 'rotate', '--tenant', slug], { overrides: { storage } })).code).to.equal(0)
-    const generated = (await cli(home, ['keys', 'generate', '--tenant', slug], { overrides: { storage } })).json()
+    expect((await cli(home, ['keys', 'rotate', '--tenant', slug], { overrides: { storage } })).code).to.equal(
+      0,
+    )
+    const generated = (
+      await cli(home, ['keys', 'generate', '--tenant', slug], { overrides: { storage } })
+    ).json()
     expect(generated.active).to.equal(false)
     const after = await signNow(home, storage, slug)
     expect(after.kid).to.not.equal(before.kid)
@@ -225,7 +290,9 @@ forEachDialect('CLI: keys', (getStorage) => {
     expect(await verifiesNow(home, storage, before)).to.equal(true)
     expect(await verifiesNow(home, storage, after)).to.equal(true)
 
-    const doc = (await cli(home, ['issuer', 'show', '--tenant', slug, '--did-document'], { overrides: { storage } })).json()
+    const doc = (
+      await cli(home, ['issuer', 'show', '--tenant', slug, '--did-document'], { overrides: { storage } })
+    ).json()
     expect(doc.id).to.equal(`did:web:${host}`)
     expect(doc.assertionMethod).to.have.length(3)
     expect(doc.assertionMethod[0]).to.equal(after.kid)

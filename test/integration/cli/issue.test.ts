@@ -27,9 +27,11 @@ const COURSE = join(EXAMPLES, 'course.json')
 const LEARNER = join(EXAMPLES, 'learner.json')
 const NOW = '2026-11-25T10:00:00Z'
 
-
 /** A verifier that knows nothing of this instance: bundled contexts and did:key only. */
-const standaloneLoader = composeDocumentLoaders(createStaticDocumentLoader(), createDidDocumentLoader(createDidResolver()))
+const standaloneLoader = composeDocumentLoaders(
+  createStaticDocumentLoader(),
+  createDidDocumentLoader(createDidResolver()),
+)
 
 for (const keyType of ['Ed25519', 'P-256'] as const) {
   describe(`issue from the examples in an empty folder (${keyType})`, function () {
@@ -46,7 +48,17 @@ for (const keyType of ['Ed25519', 'P-256'] as const) {
     after(() => rm(home, { recursive: true, force: true }))
 
     it('elm: a vc+jwt whose payload passes the official EBSI schema and verifies with jose against the did:key', async () => {
-      const run = await cli(home, ['issue', '--course', COURSE, '--learner', LEARNER, '--format', 'elm', '--out', 'elm.jwt'])
+      const run = await cli(home, [
+        'issue',
+        '--course',
+        COURSE,
+        '--learner',
+        LEARNER,
+        '--format',
+        'elm',
+        '--out',
+        'elm.jwt',
+      ])
       expect(run.code, run.err).to.equal(0)
       expect(run.out).to.equal('')
       const jws = (await readFile(join(home, 'elm.jwt'), 'utf8')).trim()
@@ -57,10 +69,19 @@ for (const keyType of ['Ed25519', 'P-256'] as const) {
       expect(header.kid).to.equal(`${issuerDid}#${multibaseOfDidKey(issuerDid)}`)
 
       const { jwk } = await publicJwkFromMultibase(multibaseOfDidKey(issuerDid))
-      const { payload } = await compactVerify(jws, await importJWK(jwk as never, header.alg), { algorithms: [header.alg as string] })
+      const { payload } = await compactVerify(jws, await importJWK(jwk as never, header.alg), {
+        algorithms: [header.alg as string],
+      })
       const credential = JSON.parse(new TextDecoder().decode(payload))
-      expect(credential['@context']).to.deep.equal(['https://www.w3.org/ns/credentials/v2', 'http://data.europa.eu/snb/model/context/edc-ap'])
-      expect(credential.type).to.deep.equal(['VerifiableCredential', 'VerifiableAttestation', 'EuropeanDigitalCredential'])
+      expect(credential['@context']).to.deep.equal([
+        'https://www.w3.org/ns/credentials/v2',
+        'http://data.europa.eu/snb/model/context/edc-ap',
+      ])
+      expect(credential.type).to.deep.equal([
+        'VerifiableCredential',
+        'VerifiableAttestation',
+        'EuropeanDigitalCredential',
+      ])
       expect(credential.issuer.id).to.equal(issuerDid)
       expect(credential.validFrom).to.equal(NOW)
 
@@ -86,8 +107,13 @@ for (const keyType of ['Ed25519', 'P-256'] as const) {
       const run = await cli(home, ['issue', '--course', COURSE, '--learner', LEARNER, '--format', 'edc'])
       expect(run.code, run.err).to.equal(0)
       const credential = JSON.parse(run.out)
-      expect(credential['@context'].slice(0, 2)).to.deep.equal(['https://www.w3.org/2018/credentials/v1', 'http://data.europa.eu/snb/model/context/edc-ap'])
-      expect(credential.credentialSchema).to.deep.equal([{ id: 'http://data.europa.eu/snb/model/ap/edc-generic-full', type: 'ShaclValidator2017' }])
+      expect(credential['@context'].slice(0, 2)).to.deep.equal([
+        'https://www.w3.org/2018/credentials/v1',
+        'http://data.europa.eu/snb/model/context/edc-ap',
+      ])
+      expect(credential.credentialSchema).to.deep.equal([
+        { id: 'http://data.europa.eu/snb/model/ap/edc-generic-full', type: 'ShaclValidator2017' },
+      ])
       expect(credential.proof).to.include({ type: 'DataIntegrityProof', proofPurpose: 'assertionMethod' })
 
       expect(credential['@context']).to.include('https://www.w3.org/ns/credentials/status/v1')
@@ -97,17 +123,26 @@ for (const keyType of ['Ed25519', 'P-256'] as const) {
       ])
 
       // Standalone @digitalbazaar/vc, with the status entries checked against this instance's own lists.
-      const ctx = await createContext(loadConfig({ env: { MICROCRED_HOME: home }, cwd: home }), { clock: fixedClock(NOW) })
+      const ctx = await createContext(loadConfig({ env: { MICROCRED_HOME: home }, cwd: home }), {
+        clock: fixedClock(NOW),
+      })
       try {
         const resolveList = createLocalStatusListResolver(ctx)
-        const suite = new DataIntegrityProof({ cryptosuite: keyType === 'Ed25519' ? eddsaRdfc2022 : ecdsaRdfc2019 })
+        const suite = new DataIntegrityProof({
+          cryptosuite: keyType === 'Ed25519' ? eddsaRdfc2022 : ecdsaRdfc2019,
+        })
         const result = await vc.verifyCredential({
           credential,
           suite,
           documentLoader: standaloneLoader,
           now: new Date(NOW),
           checkStatus: async () => {
-            const status = await checkStatus(credential, { resolveList, didResolver: ctx.didResolver, documentLoader: standaloneLoader, now: new Date(NOW) })
+            const status = await checkStatus(credential, {
+              resolveList,
+              didResolver: ctx.didResolver,
+              documentLoader: standaloneLoader,
+              now: new Date(NOW),
+            })
             return { verified: status.status === 'pass' }
           },
         })
@@ -125,7 +160,9 @@ for (const keyType of ['Ed25519', 'P-256'] as const) {
         JSON.stringify(shacl.results, null, 2),
       ).to.deep.equal(['cred:credentialStatus sh:MaxCountConstraintComponent'])
       const { credentialStatus: statuses, ...withOne } = unsigned
-      expect((await validateEdcShacl({ ...withOne, credentialStatus: statuses[0] }, standaloneLoader)).conforms).to.equal(true)
+      expect(
+        (await validateEdcShacl({ ...withOne, credentialStatus: statuses[0] }, standaloneLoader)).conforms,
+      ).to.equal(true)
     })
 
     it('records every credential issued, and reuses the stored course', async () => {
@@ -177,12 +214,17 @@ describe('issue: refused input', function () {
     const run = await cli(home, ['issue', '--course', COURSE, '--learner', 'bad-learner.json'])
     expect(run.code).to.equal(1)
     expect(run.out).to.equal('')
-    expect(run.err).to.match(/ERR_VALIDATION/).and.match(/\/familyName: .*\[required\]/).and.match(/\/email: .*\[format\]/)
+    expect(run.err)
+      .to.match(/ERR_VALIDATION/)
+      .and.match(/\/familyName: .*\[required\]/)
+      .and.match(/\/email: .*\[format\]/)
     expect(await count()).to.equal(0)
   })
 
   it('refuses a missing file, invalid JSON, an unknown course id and an unknown format', async () => {
-    expect((await cli(home, ['issue', '--course', COURSE, '--learner', 'nope.json'])).err).to.match(/ERR_VALIDATION/)
+    expect((await cli(home, ['issue', '--course', COURSE, '--learner', 'nope.json'])).err).to.match(
+      /ERR_VALIDATION/,
+    )
     await writeFile(join(home, 'broken.json'), '{ "givenName": ')
     const broken = await cli(home, ['issue', '--course', COURSE, '--learner', 'broken.json'])
     expect(broken.code).to.equal(1)

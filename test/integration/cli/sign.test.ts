@@ -27,7 +27,6 @@ const standaloneLoader = composeDocumentLoaders(
   createDidDocumentLoader(createDidResolver()),
 )
 
-
 function alumni(version: '1.1' | '2.0'): Record<string, unknown> {
   return version === '2.0'
     ? {

@@ -9,7 +9,6 @@ const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url))
 const COURSE = join(EXAMPLES, 'course.json')
 const LEARNER = join(EXAMPLES, 'learner.json')
 
-
 describe('CLI: revoke, suspend, unsuspend, status in one home folder', function () {
   this.timeout(60_000)
   let home: string
@@ -22,7 +21,17 @@ describe('CLI: revoke, suspend, unsuspend, status in one home folder', function 
   for (const format of ['elm', 'edc'] as const) {
     it(`${format}: suspend fails the status check, unsuspend restores it, revoke is final`, async () => {
       const file = `cred.${format}`
-      const issued = await cli(home, ['issue', '--course', COURSE, '--learner', LEARNER, '--format', format, '--out', file])
+      const issued = await cli(home, [
+        'issue',
+        '--course',
+        COURSE,
+        '--learner',
+        LEARNER,
+        '--format',
+        format,
+        '--out',
+        file,
+      ])
       expect(issued.code, issued.err).to.equal(0)
       const id = /Issued (urn:uuid:[0-9a-f-]+)/.exec(issued.err)?.[1] as string
 
@@ -44,13 +53,25 @@ describe('CLI: revoke, suspend, unsuspend, status in one home folder', function 
       const after = await cli(home, ['status', file])
       expect(after.code).to.equal(1)
       expect(JSON.parse(after.out)).to.include({ status: 'fail', code: 'STATUS_REVOKED' })
-      expect(JSON.parse((await cli(home, ['revoke', id, '--reason', 'again'])).out).changed[0].outcome).to.equal('unchanged')
+      expect(
+        JSON.parse((await cli(home, ['revoke', id, '--reason', 'again'])).out).changed[0].outcome,
+      ).to.equal('unchanged')
     })
   }
 
   it('after `keys rotate` (a new did:key), earlier credentials still check and revoke; later ones are unaffected', async () => {
     const issue = async (file: string) => {
-      const issued = await cli(home, ['issue', '--course', COURSE, '--learner', LEARNER, '--format', 'elm', '--out', file])
+      const issued = await cli(home, [
+        'issue',
+        '--course',
+        COURSE,
+        '--learner',
+        LEARNER,
+        '--format',
+        'elm',
+        '--out',
+        file,
+      ])
       expect(issued.code, issued.err).to.equal(0)
       return /Issued (urn:uuid:[0-9a-f-]+)/.exec(issued.err)?.[1] as string
     }
@@ -65,14 +86,27 @@ describe('CLI: revoke, suspend, unsuspend, status in one home folder', function 
       expect(checked.code, checked.out).to.equal(0)
     }
     expect((await cli(home, ['revoke', before, '--reason', 'Awarded in error'])).code).to.equal(0)
-    expect(JSON.parse((await cli(home, ['status', 'before-rotation.elm'])).out)).to.include({ status: 'fail', code: 'STATUS_REVOKED' })
-    expect(JSON.parse((await cli(home, ['status', 'after-rotation.elm'])).out)).to.include({ status: 'pass', code: 'STATUS_OK' })
+    expect(JSON.parse((await cli(home, ['status', 'before-rotation.elm'])).out)).to.include({
+      status: 'fail',
+      code: 'STATUS_REVOKED',
+    })
+    expect(JSON.parse((await cli(home, ['status', 'after-rotation.elm'])).out)).to.include({
+      status: 'pass',
+      code: 'STATUS_OK',
+    })
   })
 
   it('refuses a revoke or suspend without a reason (usage, exit 2) and unknown credentials (exit 1)', async () => {
     expect((await cli(home, ['revoke', 'urn:uuid:00000000-0000-4000-8000-000000000000'])).code).to.equal(2)
-    expect((await cli(home, ['suspend', 'urn:uuid:00000000-0000-4000-8000-000000000000', '--reason', ' '])).code).to.equal(2)
-    const unknown = await cli(home, ['revoke', 'urn:uuid:00000000-0000-4000-8000-000000000000', '--reason', 'x'])
+    expect(
+      (await cli(home, ['suspend', 'urn:uuid:00000000-0000-4000-8000-000000000000', '--reason', ' '])).code,
+    ).to.equal(2)
+    const unknown = await cli(home, [
+      'revoke',
+      'urn:uuid:00000000-0000-4000-8000-000000000000',
+      '--reason',
+      'x',
+    ])
     expect(unknown.code).to.equal(1)
     expect(unknown.err).to.match(/ERR_NOT_FOUND/)
     const missing = await cli(home, ['status', 'no-such-file.jwt'])

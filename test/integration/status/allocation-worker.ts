@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   // Opened as a deployment opens it (on PostgreSQL the default pool of 10 connections, for which the calls in
   // flight queue), so that the test exercises the production configuration.
   const storage = await openStorage(
-    process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL, sqliteFile: '' } : { sqliteFile: required('SQLITE_FILE') },
+    process.env.DATABASE_URL
+      ? { databaseUrl: process.env.DATABASE_URL, sqliteFile: '' }
+      : { sqliteFile: required('SQLITE_FILE') },
   )
   try {
     let started = 0
@@ -44,7 +46,9 @@ async function main(): Promise<void> {
       }
     }
     await Promise.all(Array.from({ length: inFlight }, run))
-    process.stdout.write(`${JSON.stringify({ allocated: count, ms: Math.round(performance.now() - begin) })}\n`)
+    process.stdout.write(
+      `${JSON.stringify({ allocated: count, ms: Math.round(performance.now() - begin) })}\n`,
+    )
   } finally {
     await storage.close()
   }

@@ -18,7 +18,8 @@ function newCredentialId(): string {
 /** Fraction of consecutive allocations whose index went up: about 1/2 for random indices, 1 for sequential. */
 function ascendingFraction(indices: number[]): number {
   let ascending = 0
-  for (let i = 1; i < indices.length; i++) if ((indices[i] as number) > (indices[i - 1] as number)) ascending++
+  for (let i = 1; i < indices.length; i++)
+    if ((indices[i] as number) > (indices[i - 1] as number)) ascending++
   return ascending / (indices.length - 1)
 }
 
@@ -72,7 +73,14 @@ forEachDialect('status list allocation', (getStorage) => {
     expect(Math.max(...indices) - Math.min(...indices)).to.be.greaterThan(MIN_STATUS_LIST_SIZE / 2)
 
     const list = await storage.statusLists.getByUrl(url as string)
-    expect(list).to.include({ sequence: 1, size: 131_072, capacity: 98_304, allocated: 500, purpose: 'revocation', form: 'jose' })
+    expect(list).to.include({
+      sequence: 1,
+      size: 131_072,
+      capacity: 98_304,
+      allocated: 500,
+      purpose: 'revocation',
+      form: 'jose',
+    })
     expect(list?.tenantId).to.equal(tenant.id)
     // Reported for the record; asserting on speed would make the test depend on the machine.
     console.log(`      (${(500 / (elapsed / 1000)).toFixed(0)} allocations/s)`)
@@ -84,7 +92,14 @@ forEachDialect('status list allocation', (getStorage) => {
     const credentialId = newCredentialId()
     const entries = await allocateStatusEntries(
       { storage, clock },
-      { tenantId: tenant.id, issuerId: issuer.id, credentialId, form: 'jose', purposes: ['suspension', 'revocation'], publicBaseUrl: `${PUBLIC_BASE_URL}/` },
+      {
+        tenantId: tenant.id,
+        issuerId: issuer.id,
+        credentialId,
+        form: 'jose',
+        purposes: ['suspension', 'revocation'],
+        publicBaseUrl: `${PUBLIC_BASE_URL}/`,
+      },
     )
     expect(entries.map((e) => e.statusPurpose)).to.deep.equal(['suspension', 'revocation'])
     const [suspension, revocation] = entries as [StatusEntry, StatusEntry]
@@ -103,7 +118,14 @@ forEachDialect('status list allocation', (getStorage) => {
 
     const di = await allocateStatusEntries(
       { storage, clock },
-      { tenantId: tenant.id, issuerId: issuer.id, credentialId: newCredentialId(), form: 'di', purposes: ['revocation'], publicBaseUrl: PUBLIC_BASE_URL },
+      {
+        tenantId: tenant.id,
+        issuerId: issuer.id,
+        credentialId: newCredentialId(),
+        form: 'di',
+        purposes: ['revocation'],
+        publicBaseUrl: PUBLIC_BASE_URL,
+      },
     )
     expect(di[0]?.type).to.deep.equal(['BitstringStatusListEntry', 'CredentialStatus'])
     // A list serves one form: the di credential does not share the jose revocation list.
@@ -152,10 +174,13 @@ forEachDialect('status list allocation', (getStorage) => {
       publicBaseUrl: PUBLIC_BASE_URL,
     }
     await allocateStatusEntries({ storage, clock }, input)
-    await expect(allocateStatusEntries({ storage, clock }, { ...input, purposes: ['suspension', 'revocation'] }))
-      .to.be.rejected.and.eventually.have.property('code', 'ERR_STORAGE_CONFLICT')
+    await expect(
+      allocateStatusEntries({ storage, clock }, { ...input, purposes: ['suspension', 'revocation'] }),
+    ).to.be.rejected.and.eventually.have.property('code', 'ERR_STORAGE_CONFLICT')
     // The whole allocation rolled back: no suspension slot, and the revocation counter did not move.
-    expect((await storage.statusLists.getSlotsByCredential(input.credentialId)).map((s) => s.slot.purpose)).to.deep.equal(['revocation'])
+    expect(
+      (await storage.statusLists.getSlotsByCredential(input.credentialId)).map((s) => s.slot.purpose),
+    ).to.deep.equal(['revocation'])
     const lists = await storage.statusLists.listByTenant(tenant.id)
     expect(lists.find((l) => l.purpose === 'revocation')?.allocated).to.equal(1)
     expect(lists.find((l) => l.purpose === 'suspension')?.allocated ?? 0).to.equal(0)
@@ -173,23 +198,30 @@ forEachDialect('status list allocation', (getStorage) => {
       purposes: ['revocation' as const],
       publicBaseUrl: PUBLIC_BASE_URL,
     }
-    const err = await allocateStatusEntries({ storage, clock }, {
-      ...base,
-      credentialId: '',
-      purposes: ['revocation', 'revocation'],
-      publicBaseUrl: 'ftp://x',
-    }).catch((e: unknown) => e)
+    const err = await allocateStatusEntries(
+      { storage, clock },
+      {
+        ...base,
+        credentialId: '',
+        purposes: ['revocation', 'revocation'],
+        publicBaseUrl: 'ftp://x',
+      },
+    ).catch((e: unknown) => e)
     expect(err).to.have.property('code', 'ERR_VALIDATION')
     expect((err as { problems: Array<{ field: string }> }).problems.map((p) => p.field)).to.deep.equal([
       'credentialId',
       'purposes/1',
       'publicBaseUrl',
     ])
-    await expect(allocateStatusEntries({ storage, clock }, { ...base, purposes: [] }))
-      .to.be.rejected.and.eventually.have.property('code', 'ERR_VALIDATION')
-    await expect(allocateStatusEntries({ storage, clock }, { ...base, tenantId: other.tenant.id }))
-      .to.be.rejected.and.eventually.have.property('code', 'ERR_NOT_FOUND')
-    await expect(allocateStatusEntries({ storage, clock }, base, { listSize: 15 })).to.be.rejectedWith(TypeError)
+    await expect(
+      allocateStatusEntries({ storage, clock }, { ...base, purposes: [] }),
+    ).to.be.rejected.and.eventually.have.property('code', 'ERR_VALIDATION')
+    await expect(
+      allocateStatusEntries({ storage, clock }, { ...base, tenantId: other.tenant.id }),
+    ).to.be.rejected.and.eventually.have.property('code', 'ERR_NOT_FOUND')
+    await expect(allocateStatusEntries({ storage, clock }, base, { listSize: 15 })).to.be.rejectedWith(
+      TypeError,
+    )
   })
 })
 

@@ -29,7 +29,9 @@ import {
 } from './status-fixtures.js'
 
 /** Awaits `promise`, expecting it to reject; returns the rejection. */
-async function rejection(promise: Promise<unknown>): Promise<{ code?: unknown; problems?: Array<{ field: string; rule: string }> }> {
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<{ code?: unknown; problems?: Array<{ field: string; rule: string }> }> {
   try {
     await promise
   } catch (err) {
@@ -44,7 +46,12 @@ forEachDialect('status changes', (getStorage) => {
   let storage: Storage
   let zed: IssuerView
   let other: IssuerView
-  const deps = () => ({ storage, keyStore: keys.keyStore, clock: time.clock, documentLoader: verifierDocumentLoader() })
+  const deps = () => ({
+    storage,
+    keyStore: keys.keyStore,
+    clock: time.clock,
+    documentLoader: verifierDocumentLoader(),
+  })
 
   before(async () => {
     storage = getStorage()
@@ -56,13 +63,26 @@ forEachDialect('status changes', (getStorage) => {
   beforeEach(() => time.set(T0))
 
   /** Allocates entries for a fresh credential of `view`'s issuer; returns its id and entries by purpose. */
-  async function issue(view: IssuerView, form: StatusListForm = 'jose', purposes: StatusPurpose[] = ['revocation', 'suspension']) {
+  async function issue(
+    view: IssuerView,
+    form: StatusListForm = 'jose',
+    purposes: StatusPurpose[] = ['revocation', 'suspension'],
+  ) {
     const credentialId = `urn:uuid:${randomUUID()}`
     const entries = await allocateStatusEntries(
       { storage, clock: time.clock },
-      { tenantId: view.tenant.id, issuerId: view.issuer.id, credentialId, form, purposes, publicBaseUrl: PUBLIC_BASE_URL },
+      {
+        tenantId: view.tenant.id,
+        issuerId: view.issuer.id,
+        credentialId,
+        form,
+        purposes,
+        publicBaseUrl: PUBLIC_BASE_URL,
+      },
     )
-    const byPurpose = Object.fromEntries(entries.map((e) => [e.statusPurpose, e])) as Partial<Record<StatusPurpose, StatusEntry>>
+    const byPurpose = Object.fromEntries(entries.map((e) => [e.statusPurpose, e])) as Partial<
+      Record<StatusPurpose, StatusEntry>
+    >
     return { credentialId, ...byPurpose }
   }
 
@@ -98,7 +118,9 @@ forEachDialect('status changes', (getStorage) => {
     expect(keys.signatures() - before).to.equal(1)
     expect(await storedBit(c.revocation)).to.equal(true)
     // The suspension list was not touched: still never published.
-    expect((await storage.statusLists.getByUrl(c.suspension?.statusListCredential as string))?.published).to.equal(null)
+    expect(
+      (await storage.statusLists.getByUrl(c.suspension?.statusListCredential as string))?.published,
+    ).to.equal(null)
 
     const list = await storage.statusLists.getByUrl(c.revocation?.statusListCredential as string)
     const jws = list?.published as string
@@ -135,31 +157,62 @@ forEachDialect('status changes', (getStorage) => {
     expect(again.changed.map((r) => r.outcome)).to.deep.equal(['unchanged'])
     expect(again.publishedLists).to.deep.equal([])
     expect(keys.signatures()).to.equal(before)
-    expect((await storage.statusLists.getByUrl(c.revocation?.statusListCredential as string))?.etag).to.equal(etag)
-    const events = await storage.statusLists.listEvents({ tenantId: zed.tenant.id, credentialId: c.credentialId })
+    expect((await storage.statusLists.getByUrl(c.revocation?.statusListCredential as string))?.etag).to.equal(
+      etag,
+    )
+    const events = await storage.statusLists.listEvents({
+      tenantId: zed.tenant.id,
+      credentialId: c.credentialId,
+    })
     expect(events).to.have.length(1)
   })
 
   it('suspends and unsuspends: the bit round-trips through re-published lists', async () => {
     const c = await issue(zed)
-    await changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId: c.credentialId, action: 'suspend', reason: 'Under review' }] })
+    await changeStatus(deps(), {
+      tenantSlug: 'zed',
+      actor: 'a',
+      changes: [{ credentialId: c.credentialId, action: 'suspend', reason: 'Under review' }],
+    })
     expect(await storedBit(c.suspension)).to.equal(true)
     expect(await storedBit(c.revocation)).to.equal(false)
     time.advance(1000)
-    const r = await changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId: c.credentialId, action: 'unsuspend' }] })
+    const r = await changeStatus(deps(), {
+      tenantSlug: 'zed',
+      actor: 'a',
+      changes: [{ credentialId: c.credentialId, action: 'unsuspend' }],
+    })
     expect(r.changed[0]?.outcome).to.equal('changed')
     expect(await storedBit(c.suspension)).to.equal(false)
     // Unsuspending what is not suspended changes nothing.
-    const again = await changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId: c.credentialId, action: 'unsuspend' }] })
+    const again = await changeStatus(deps(), {
+      tenantSlug: 'zed',
+      actor: 'a',
+      changes: [{ credentialId: c.credentialId, action: 'unsuspend' }],
+    })
     expect(again.changed[0]?.outcome).to.equal('unchanged')
     expect(again.publishedLists).to.deep.equal([])
   })
 
   it('revocation is final: suspension changes of a revoked credential are refused', async () => {
     const c = await issue(zed)
-    await changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId: c.credentialId, action: 'suspend', reason: 'Review' }] })
-    await changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId: c.credentialId, action: 'revoke', reason: 'Confirmed fraud' }] })
-    const err = await rejection(changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId: c.credentialId, action: 'unsuspend' }] }))
+    await changeStatus(deps(), {
+      tenantSlug: 'zed',
+      actor: 'a',
+      changes: [{ credentialId: c.credentialId, action: 'suspend', reason: 'Review' }],
+    })
+    await changeStatus(deps(), {
+      tenantSlug: 'zed',
+      actor: 'a',
+      changes: [{ credentialId: c.credentialId, action: 'revoke', reason: 'Confirmed fraud' }],
+    })
+    const err = await rejection(
+      changeStatus(deps(), {
+        tenantSlug: 'zed',
+        actor: 'a',
+        changes: [{ credentialId: c.credentialId, action: 'unsuspend' }],
+      }),
+    )
     expect(err.code).to.equal('ERR_STATUS_TRANSITION')
     expect(await storedBit(c.suspension)).to.equal(true)
   })
@@ -182,16 +235,25 @@ forEachDialect('status changes', (getStorage) => {
       ['/changes/1/reason', 'required'],
       ['/changes/2/reason', 'required'],
     ])
-    expect(await storage.statusLists.listEvents({ tenantId: zed.tenant.id, credentialId: c.credentialId })).to.deep.equal([])
+    expect(
+      await storage.statusLists.listEvents({ tenantId: zed.tenant.id, credentialId: c.credentialId }),
+    ).to.deep.equal([])
     const actorless = await rejection(
-      changeStatus(deps(), { tenantSlug: 'zed', actor: ' ', changes: [{ credentialId: c.credentialId, action: 'revoke', reason: 'x' }] }),
+      changeStatus(deps(), {
+        tenantSlug: 'zed',
+        actor: ' ',
+        changes: [{ credentialId: c.credentialId, action: 'revoke', reason: 'x' }],
+      }),
     )
     expect(actorless.problems?.map((p) => p.field)).to.deep.equal(['actor'])
   })
 
   it('a batch commits with its audit events in order, and re-signs each touched list once', async () => {
     const creds = await Promise.all([issue(zed), issue(zed), issue(zed), issue(zed)])
-    const [a, b, c, d] = creds as [Awaited<ReturnType<typeof issue>>, ...Array<Awaited<ReturnType<typeof issue>>>]
+    const [a, b, c, d] = creds as [
+      Awaited<ReturnType<typeof issue>>,
+      ...Array<Awaited<ReturnType<typeof issue>>>,
+    ]
     time.advance(60_000)
     const before = keys.signatures()
     const result = await changeStatus(deps(), {
@@ -208,7 +270,10 @@ forEachDialect('status changes', (getStorage) => {
     })
     // Three revocations and three suspension changes in two lists: two signatures, not six.
     expect(keys.signatures() - before).to.equal(2)
-    expect(result.publishedLists).to.have.members([a.revocation?.statusListCredential, a.suspension?.statusListCredential])
+    expect(result.publishedLists).to.have.members([
+      a.revocation?.statusListCredential,
+      a.suspension?.statusListCredential,
+    ])
     expect(result.changed.map((r) => [r.credentialId, r.action, r.outcome])).to.deep.equal([
       [d?.credentialId, 'revoke', 'changed'],
       [a.credentialId, 'revoke', 'changed'],
@@ -253,14 +318,20 @@ forEachDialect('status changes', (getStorage) => {
       }),
     )
     expect(refused.code).to.equal('ERR_STATUS_TRANSITION')
-    expect(await storage.statusLists.listEvents({ tenantId: zed.tenant.id, credentialId: e.credentialId })).to.deep.equal([])
+    expect(
+      await storage.statusLists.listEvents({ tenantId: zed.tenant.id, credentialId: e.credentialId }),
+    ).to.deep.equal([])
   })
 
   it('answers NotFound for an unknown credential and for another tenant’s, and rolls the whole batch back', async () => {
     const mine = await issue(zed)
     const theirs = await issue(other)
     const unknown = await rejection(
-      changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId: 'urn:uuid:nope', action: 'revoke', reason: 'x' }] }),
+      changeStatus(deps(), {
+        tenantSlug: 'zed',
+        actor: 'a',
+        changes: [{ credentialId: 'urn:uuid:nope', action: 'revoke', reason: 'x' }],
+      }),
     )
     expect(unknown.code).to.equal('ERR_NOT_FOUND')
     const foreign = await rejection(
@@ -275,17 +346,33 @@ forEachDialect('status changes', (getStorage) => {
     )
     expect(foreign.code).to.equal('ERR_NOT_FOUND')
     // Same message shape either way: the answer reveals nothing about other tenants' credentials.
-    expect((foreign as Error).message.replace(theirs.credentialId, 'ID')).to.equal((unknown as Error).message.replace('urn:uuid:nope', 'ID'))
-    expect((await storage.statusLists.getSlotsByCredential(mine.credentialId)).every((s) => s.slot.value === 0)).to.equal(true)
-    expect(await storage.statusLists.listEvents({ tenantId: zed.tenant.id, credentialId: mine.credentialId })).to.deep.equal([])
-    const noTenant = await rejection(changeStatus(deps(), { tenantSlug: 'nobody', actor: 'a', changes: [{ credentialId: mine.credentialId, action: 'unsuspend' }] }))
+    expect((foreign as Error).message.replace(theirs.credentialId, 'ID')).to.equal(
+      (unknown as Error).message.replace('urn:uuid:nope', 'ID'),
+    )
+    expect(
+      (await storage.statusLists.getSlotsByCredential(mine.credentialId)).every((s) => s.slot.value === 0),
+    ).to.equal(true)
+    expect(
+      await storage.statusLists.listEvents({ tenantId: zed.tenant.id, credentialId: mine.credentialId }),
+    ).to.deep.equal([])
+    const noTenant = await rejection(
+      changeStatus(deps(), {
+        tenantSlug: 'nobody',
+        actor: 'a',
+        changes: [{ credentialId: mine.credentialId, action: 'unsuspend' }],
+      }),
+    )
     expect(noTenant.code).to.equal('ERR_NOT_FOUND')
   })
 
   it('refuses a change the credential has no status entry for with ERR_STATUS_UNSUPPORTED', async () => {
     const revocable = await issue(zed, 'jose', ['revocation'])
     const err = await rejection(
-      changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId: revocable.credentialId, action: 'suspend', reason: 'x' }] }),
+      changeStatus(deps(), {
+        tenantSlug: 'zed',
+        actor: 'a',
+        changes: [{ credentialId: revocable.credentialId, action: 'suspend', reason: 'x' }],
+      }),
     )
     expect(err.code).to.equal('ERR_STATUS_UNSUPPORTED')
 
@@ -301,10 +388,22 @@ forEachDialect('status changes', (getStorage) => {
       issuedAt: T0,
       credential: 'eyJ.x.y',
     })
-    const none = await rejection(changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId, action: 'revoke', reason: 'x' }] }))
+    const none = await rejection(
+      changeStatus(deps(), {
+        tenantSlug: 'zed',
+        actor: 'a',
+        changes: [{ credentialId, action: 'revoke', reason: 'x' }],
+      }),
+    )
     expect(none.code).to.equal('ERR_STATUS_UNSUPPORTED')
     // ...but for another tenant the same credential is simply not there.
-    const foreign = await rejection(changeStatus(deps(), { tenantSlug: 'other', actor: 'a', changes: [{ credentialId, action: 'revoke', reason: 'x' }] }))
+    const foreign = await rejection(
+      changeStatus(deps(), {
+        tenantSlug: 'other',
+        actor: 'a',
+        changes: [{ credentialId, action: 'revoke', reason: 'x' }],
+      }),
+    )
     expect(foreign.code).to.equal('ERR_NOT_FOUND')
   })
 
@@ -316,7 +415,11 @@ forEachDialect('status changes', (getStorage) => {
       const view = issuer()
       const c = await issue(view, 'di')
       expect(c.revocation?.type).to.deep.equal(['BitstringStatusListEntry', 'CredentialStatus'])
-      await changeStatus(deps(), { tenantSlug: view.tenant.slug, actor: 'a', changes: [{ credentialId: c.credentialId, action: 'revoke', reason: 'x' }] })
+      await changeStatus(deps(), {
+        tenantSlug: view.tenant.slug,
+        actor: 'a',
+        changes: [{ credentialId: c.credentialId, action: 'revoke', reason: 'x' }],
+      })
       const list = await storage.statusLists.getByUrl(c.revocation?.statusListCredential as string)
       const document = listDocument(list?.published as string)
       expect(document).to.deep.include({
@@ -332,11 +435,27 @@ forEachDialect('status changes', (getStorage) => {
         expirationDate: '2026-11-26T10:00:00.000Z',
       })
       expect(await storedBit(c.revocation)).to.equal(true)
-      const suite = [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new DataIntegrityProof({ cryptosuite: ecdsaRdfc2019 })]
-      const result = await vc.verifyCredential({ credential: document, suite, documentLoader: verifierDocumentLoader(), now: time.clock() })
+      const suite = [
+        new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+        new DataIntegrityProof({ cryptosuite: ecdsaRdfc2019 }),
+      ]
+      const result = await vc.verifyCredential({
+        credential: document,
+        suite,
+        documentLoader: verifierDocumentLoader(),
+        now: time.clock(),
+      })
       expect(result.verified, String(result.error?.errors?.[0] ?? result.error)).to.equal(true)
-      const tampered = { ...document, credentialSubject: { ...(document.credentialSubject as object), statusPurpose: 'suspension' } }
-      const bad = await vc.verifyCredential({ credential: tampered, suite, documentLoader: verifierDocumentLoader(), now: time.clock() })
+      const tampered = {
+        ...document,
+        credentialSubject: { ...(document.credentialSubject as object), statusPurpose: 'suspension' },
+      }
+      const bad = await vc.verifyCredential({
+        credential: tampered,
+        suite,
+        documentLoader: verifierDocumentLoader(),
+        now: time.clock(),
+      })
       expect(bad.verified).to.equal(false)
     })
   }
@@ -345,7 +464,11 @@ forEachDialect('status changes', (getStorage) => {
     const c = await issue(zed)
     const url = c.revocation?.statusListCredential as string
     const first = await publishStatusList(deps(), (await storage.statusLists.getByUrl(url))?.id as string)
-    await changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId: c.credentialId, action: 'revoke', reason: 'x' }] })
+    await changeStatus(deps(), {
+      tenantSlug: 'zed',
+      actor: 'a',
+      changes: [{ credentialId: c.credentialId, action: 'revoke', reason: 'x' }],
+    })
     const current = await storage.statusLists.getByUrl(url)
     // A publisher that read the list before the revocation stores late: refused, the revocation stays visible.
     const stale = await storage.statusLists.savePublication({

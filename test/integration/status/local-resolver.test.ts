@@ -29,7 +29,12 @@ forEachDialect('local status list resolver', (getStorage) => {
   let keys: CountingKeyStore
   let storage: Storage
   let zed: IssuerView
-  const deps = () => ({ storage, keyStore: keys.keyStore, clock: time.clock, documentLoader: verifierDocumentLoader() })
+  const deps = () => ({
+    storage,
+    keyStore: keys.keyStore,
+    clock: time.clock,
+    documentLoader: verifierDocumentLoader(),
+  })
   const resolver = () => createLocalStatusListResolver({ ...deps(), publicBaseUrl: `${PUBLIC_BASE_URL}/` })
 
   before(async () => {
@@ -41,12 +46,25 @@ forEachDialect('local status list resolver', (getStorage) => {
   beforeEach(() => time.set(T0))
 
   /** A fresh issuer's list of `form` (each test gets its own list), with one allocated entry. */
-  async function freshEntry(form: StatusListForm = 'jose'): Promise<{ credentialId: string; entry: StatusEntry }> {
-    const view = await createKeyedTenant({ storage, keyStore: keys.keyStore, clock: time.clock }, `u-${randomUUID().slice(0, 8)}`, 'Ed25519')
+  async function freshEntry(
+    form: StatusListForm = 'jose',
+  ): Promise<{ credentialId: string; entry: StatusEntry }> {
+    const view = await createKeyedTenant(
+      { storage, keyStore: keys.keyStore, clock: time.clock },
+      `u-${randomUUID().slice(0, 8)}`,
+      'Ed25519',
+    )
     const credentialId = `urn:uuid:${randomUUID()}`
     const [entry] = await allocateStatusEntries(
       { storage, clock: time.clock },
-      { tenantId: view.tenant.id, issuerId: view.issuer.id, credentialId, form, purposes: ['revocation'], publicBaseUrl: PUBLIC_BASE_URL },
+      {
+        tenantId: view.tenant.id,
+        issuerId: view.issuer.id,
+        credentialId,
+        form,
+        purposes: ['revocation'],
+        publicBaseUrl: PUBLIC_BASE_URL,
+      },
     )
     return { credentialId, entry: entry as StatusEntry }
   }
@@ -63,7 +81,11 @@ forEachDialect('local status list resolver', (getStorage) => {
 
   it('refuses an unknown list under its own prefix instead of letting it go to the network', async () => {
     const url = `${PUBLIC_BASE_URL}/status-lists/${randomUUID()}`
-    await expect(resolver()(url)).to.be.rejected.and.eventually.include({ code: 'ERR_STATUS_RETRIEVAL', reason: 'http-status', url })
+    await expect(resolver()(url)).to.be.rejected.and.eventually.include({
+      code: 'ERR_STATUS_RETRIEVAL',
+      reason: 'http-status',
+      url,
+    })
   })
 
   it('publishes a never-published list on first use, then serves the stored one', async () => {
@@ -72,7 +94,11 @@ forEachDialect('local status list resolver', (getStorage) => {
     const before = keys.signatures()
     const first = await resolve(entry.statusListCredential)
     expect(keys.signatures() - before).to.equal(1)
-    expect(first).to.include({ url: entry.statusListCredential, form: 'jose', validUntil: '2026-11-26T10:00:00.000Z' })
+    expect(first).to.include({
+      url: entry.statusListCredential,
+      form: 'jose',
+      validUntil: '2026-11-26T10:00:00.000Z',
+    })
     expect(first?.credential).to.be.a('string')
     expect(first?.etag).to.match(/^"[A-Za-z0-9_-]{43}"$/)
     expect(await readBit(first?.credential as string, entry.statusListIndex)).to.equal(false)
@@ -107,9 +133,20 @@ forEachDialect('local status list resolver', (getStorage) => {
     const credentialId = `urn:uuid:${randomUUID()}`
     const [entry] = await allocateStatusEntries(
       { storage, clock: time.clock },
-      { tenantId: zed.tenant.id, issuerId: zed.issuer.id, credentialId, form: 'jose', purposes: ['revocation'], publicBaseUrl: PUBLIC_BASE_URL },
+      {
+        tenantId: zed.tenant.id,
+        issuerId: zed.issuer.id,
+        credentialId,
+        form: 'jose',
+        purposes: ['revocation'],
+        publicBaseUrl: PUBLIC_BASE_URL,
+      },
     )
-    await changeStatus(deps(), { tenantSlug: 'zed', actor: 'a', changes: [{ credentialId, action: 'revoke', reason: 'x' }] })
+    await changeStatus(deps(), {
+      tenantSlug: 'zed',
+      actor: 'a',
+      changes: [{ credentialId, action: 'revoke', reason: 'x' }],
+    })
     const before = keys.signatures()
     const resolved = await resolve(entry?.statusListCredential as string)
     expect(keys.signatures()).to.equal(before)
@@ -134,7 +171,10 @@ forEachDialect('local status list resolver', (getStorage) => {
 
   it('honours the lifetime and ttl options', async () => {
     const { entry } = await freshEntry()
-    const resolve = createLocalStatusListResolver({ ...deps(), publicBaseUrl: PUBLIC_BASE_URL }, { listLifetimeMs: 3_600_000, ttlMs: 60_000 })
+    const resolve = createLocalStatusListResolver(
+      { ...deps(), publicBaseUrl: PUBLIC_BASE_URL },
+      { listLifetimeMs: 3_600_000, ttlMs: 60_000 },
+    )
     const resolved = await resolve(entry.statusListCredential)
     expect(resolved?.validUntil).to.equal('2026-11-25T11:00:00.000Z')
     expect(listDocument(resolved?.credential as string).credentialSubject).to.include({ ttl: 60_000 })
@@ -167,8 +207,13 @@ forEachDialect('local status list resolver', (getStorage) => {
     const again = await getStatusListCredential(deps(), listId)
     expect(keys.signatures() - before).to.equal(1)
     expect(again).to.deep.equal(first)
-    expect(first.etag).to.equal(`"${createHash('sha256').update(Buffer.from(first.published, 'utf8')).digest('base64url')}"`)
+    expect(first.etag).to.equal(
+      `"${createHash('sha256').update(Buffer.from(first.published, 'utf8')).digest('base64url')}"`,
+    )
     expect(JSON.parse(first.published)).to.deep.equal(first.credential)
-    await expect(getStatusListCredential(deps(), randomUUID())).to.be.rejected.and.eventually.have.property('code', 'ERR_NOT_FOUND')
+    await expect(getStatusListCredential(deps(), randomUUID())).to.be.rejected.and.eventually.have.property(
+      'code',
+      'ERR_NOT_FOUND',
+    )
   })
 })

@@ -8,7 +8,11 @@ import { decodeJwt } from 'jose'
 import type { Clock } from '../../../src/clock.js'
 import { createDidDocumentLoader } from '../../../src/did/did-document-loader.js'
 import { createDidResolver } from '../../../src/did/resolver.js'
-import { composeDocumentLoaders, createStaticDocumentLoader, type DocumentLoader } from '../../../src/document-loader/index.js'
+import {
+  composeDocumentLoaders,
+  createStaticDocumentLoader,
+  type DocumentLoader,
+} from '../../../src/document-loader/index.js'
 import { createTenantWithIssuer, type IssuerView } from '../../../src/issuer/issuer-identity.js'
 import { developmentProfile } from '../../../src/issuer/issuer-profile.js'
 import { createFileKeyStore } from '../../../src/keys/file-key-store.js'
@@ -95,7 +99,12 @@ export function createKeyedTenant(
   slug: string,
   keyType: KeyAlgorithm,
 ): Promise<IssuerView> {
-  return createTenantWithIssuer(deps, { slug, name: `University ${slug}`, profile: developmentProfile(), keyType })
+  return createTenantWithIssuer(deps, {
+    slug,
+    name: `University ${slug}`,
+    profile: developmentProfile(),
+    keyType,
+  })
 }
 
 /** What a verifier inside the instance uses: bundled contexts and did:key resolution, offline. */
@@ -105,7 +114,9 @@ export function verifierDocumentLoader(): DocumentLoader {
 
 /** The list credential document inside a published text (JWS payload or DI JSON), unverified. */
 export function listDocument(published: string): Record<string, unknown> {
-  return published.startsWith('{') ? (JSON.parse(published) as Record<string, unknown>) : (decodeJwt(published) as Record<string, unknown>)
+  return published.startsWith('{')
+    ? (JSON.parse(published) as Record<string, unknown>)
+    : (decodeJwt(published) as Record<string, unknown>)
 }
 
 /** Reads bit `index` of a published list credential. */

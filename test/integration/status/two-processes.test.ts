@@ -57,7 +57,13 @@ describe('status list allocation from two processes on one PostgreSQL database',
     const db = storage as Storage
     const url = (schema as { url: string }).url
     const { tenant, issuer } = await createBareIssuer(db)
-    const env = { DATABASE_URL: url, TENANT_ID: tenant.id, ISSUER_ID: issuer.id, COUNT: String(PER_PROCESS), IN_FLIGHT: String(IN_FLIGHT) }
+    const env = {
+      DATABASE_URL: url,
+      TENANT_ID: tenant.id,
+      ISSUER_ID: issuer.id,
+      COUNT: String(PER_PROCESS),
+      IN_FLIGHT: String(IN_FLIGHT),
+    }
     const started = performance.now()
     const runs = await Promise.all([runWorker(env), runWorker(env)])
     const seconds = (performance.now() - started) / 1000
@@ -66,7 +72,12 @@ describe('status list allocation from two processes on one PostgreSQL database',
     const client = new pg.Client({ connectionString: url })
     await client.connect()
     try {
-      const { rows } = await client.query<{ slots: string; distinct_slots: string; credentials: string; bad_lists: string }>(`
+      const { rows } = await client.query<{
+        slots: string
+        distinct_slots: string
+        credentials: string
+        bad_lists: string
+      }>(`
         select
           (select count(*) from status_slots) as slots,
           (select count(*) from (select distinct list_id, status_index from status_slots) s) as distinct_slots,

@@ -34,7 +34,8 @@ function parseDialects(value: string | undefined): Dialect[] {
 export const DIALECTS: readonly Dialect[] = parseDialects(process.env.DIALECTS)
 
 /** PostgreSQL server used by the tests, from env `TEST_DATABASE_URL`. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 
 const IN_CI = process.env.CI === 'true'
 

@@ -61,7 +61,12 @@ function key(id: string, issuerId: string, overrides: Partial<IssuerKeyRecord> =
   }
 }
 
-function credential(id: string, tenantId: string, issuerId: string, courseId: string | null): CredentialRecord {
+function credential(
+  id: string,
+  tenantId: string,
+  issuerId: string,
+  courseId: string | null,
+): CredentialRecord {
   return {
     id,
     tenantId,
@@ -146,7 +151,11 @@ forEachDialect('storage', (getStorage, dialect) => {
     it('creates, gets, gets by DID, gets the default and lists by tenant', async () => {
       const storage = getStorage()
       await storage.tenants.create(tenant('t-iss'))
-      const def = issuer('i-iss-1', 't-iss', { isDefault: true, didMethod: 'key', did: 'did:key:z6MkDefault' })
+      const def = issuer('i-iss-1', 't-iss', {
+        isDefault: true,
+        didMethod: 'key',
+        did: 'did:key:z6MkDefault',
+      })
       const other = issuer('i-iss-2', 't-iss', { createdAt: T1, updatedAt: T1 })
       expect(await storage.issuers.create(def)).to.deep.equal(def)
       await storage.issuers.create(other)
@@ -162,7 +171,9 @@ forEachDialect('storage', (getStorage, dialect) => {
     it('refuses a second default issuer for one tenant', async () => {
       const storage = getStorage()
       const { tenantId } = await seed(storage, 'two-defaults')
-      const err = await rejection(storage.issuers.create(issuer('i-two-defaults-b', tenantId, { isDefault: true })))
+      const err = await rejection(
+        storage.issuers.create(issuer('i-two-defaults-b', tenantId, { isDefault: true })),
+      )
       expect(err.code).to.equal('ERR_STORAGE_CONFLICT')
       expect(await storage.issuers.get('i-two-defaults-b')).to.equal(undefined)
     })
@@ -432,9 +443,13 @@ forEachDialect('storage', (getStorage, dialect) => {
       // Inserted out of order so that the listing order is the database's doing.
       const ids = ['c-page-05', 'c-page-02', 'c-page-04', 'c-page-01', 'c-page-03']
       for (const [i, id] of ids.entries()) {
-        await storage.credentials.insert(credential(id, tenantId, issuerId, i % 2 === 0 ? 'course-a' : 'course-b'))
+        await storage.credentials.insert(
+          credential(id, tenantId, issuerId, i % 2 === 0 ? 'course-a' : 'course-b'),
+        )
       }
-      await storage.credentials.insert(credential('c-page-00-other', other.tenantId, other.issuerId, 'course-a'))
+      await storage.credentials.insert(
+        credential('c-page-00-other', other.tenantId, other.issuerId, 'course-a'),
+      )
 
       const all = await storage.credentials.list({ tenantId })
       expect(all.map((c) => c.id)).to.deep.equal([...ids].sort())
@@ -449,7 +464,12 @@ forEachDialect('storage', (getStorage, dialect) => {
 
       const courseA = await storage.credentials.list({ tenantId, courseId: 'course-a' })
       expect(courseA.map((c) => c.id)).to.deep.equal(['c-page-03', 'c-page-04', 'c-page-05'])
-      const courseAPage = await storage.credentials.list({ tenantId, courseId: 'course-a', limit: 1, after: 'c-page-03' })
+      const courseAPage = await storage.credentials.list({
+        tenantId,
+        courseId: 'course-a',
+        limit: 1,
+        after: 'c-page-03',
+      })
       expect(courseAPage.map((c) => c.id)).to.deep.equal(['c-page-04'])
       expect(await storage.credentials.list({ tenantId, courseId: 'course-z' })).to.deep.equal([])
       expect((await storage.credentials.list({ tenantId: other.tenantId })).map((c) => c.id)).to.deep.equal([
@@ -462,7 +482,9 @@ forEachDialect('storage', (getStorage, dialect) => {
       const { tenantId, issuerId } = await seed(storage, 'many')
       await storage.transaction(async (tx) => {
         for (let i = 0; i < 105; i++) {
-          await tx.credentials.insert(credential(`c-many-${String(i).padStart(3, '0')}`, tenantId, issuerId, null))
+          await tx.credentials.insert(
+            credential(`c-many-${String(i).padStart(3, '0')}`, tenantId, issuerId, null),
+          )
         }
       })
       const page = await storage.credentials.list({ tenantId })
@@ -483,9 +505,13 @@ forEachDialect('storage', (getStorage, dialect) => {
     it('refuses a credential for an unknown tenant or issuer (foreign key)', async () => {
       const storage = getStorage()
       const { tenantId, issuerId } = await seed(storage, 'fk-cred')
-      const noTenant = await rejection(storage.credentials.insert(credential('c-fk-1', 't-missing', issuerId, null)))
+      const noTenant = await rejection(
+        storage.credentials.insert(credential('c-fk-1', 't-missing', issuerId, null)),
+      )
       expect(noTenant.code).to.equal('ERR_STORAGE')
-      const noIssuer = await rejection(storage.credentials.insert(credential('c-fk-2', tenantId, 'i-missing', null)))
+      const noIssuer = await rejection(
+        storage.credentials.insert(credential('c-fk-2', tenantId, 'i-missing', null)),
+      )
       expect(noIssuer.code).to.equal('ERR_STORAGE')
       expect(await storage.credentials.list({ tenantId })).to.deep.equal([])
     })
@@ -493,7 +519,15 @@ forEachDialect('storage', (getStorage, dialect) => {
 
   describe('courses', () => {
     function course(id: string, tenantId: string, ref: string, version: number, title: string) {
-      return { id, tenantId, courseRef: ref, version, contentHash: `h-${title}`, course: { id: ref, title: { en: title } }, createdAt: T0 }
+      return {
+        id,
+        tenantId,
+        courseRef: ref,
+        version,
+        contentHash: `h-${title}`,
+        course: { id: ref, title: { en: title } },
+        createdAt: T0,
+      }
     }
 
     it('keeps immutable versions and returns the latest per course', async () => {
@@ -502,7 +536,10 @@ forEachDialect('storage', (getStorage, dialect) => {
       await storage.courses.add(course('c1', tenantId, 'urn:course:a', 1, 'A one'))
       await storage.courses.add(course('c2', tenantId, 'urn:course:a', 2, 'A two'))
       await storage.courses.add(course('c3', tenantId, 'urn:course:b', 1, 'B — ☘ "quoted"'))
-      expect((await storage.courses.get('c1'))?.course).to.deep.equal({ id: 'urn:course:a', title: { en: 'A one' } })
+      expect((await storage.courses.get('c1'))?.course).to.deep.equal({
+        id: 'urn:course:a',
+        title: { en: 'A one' },
+      })
       expect((await storage.courses.getLatest(tenantId, 'urn:course:a'))?.id).to.equal('c2')
       expect(await storage.courses.getLatest(tenantId, 'urn:course:none')).to.equal(undefined)
       const latest = await storage.courses.listLatest(tenantId)

@@ -53,29 +53,68 @@ describe('did:jwk', () => {
 
   it('refuses encryption keys, other curves, private keys and malformed DIDs with typed errors', async () => {
     const resolver = createDidResolver()
-    await expect(resolver.resolve(X25519_EXAMPLE)).to.be.rejected.and.eventually.have.property('code', 'ERR_KEY_UNSUPPORTED')
+    await expect(resolver.resolve(X25519_EXAMPLE)).to.be.rejected.and.eventually.have.property(
+      'code',
+      'ERR_KEY_UNSUPPORTED',
+    )
     const secp = didJwkOf({ kty: 'EC', crv: 'secp256k1', x: 'AAAA', y: 'AAAA' })
-    await expect(resolver.resolve(secp)).to.be.rejected.and.eventually.have.property('code', 'ERR_KEY_UNSUPPORTED')
+    await expect(resolver.resolve(secp)).to.be.rejected.and.eventually.have.property(
+      'code',
+      'ERR_KEY_UNSUPPORTED',
+    )
     const jwk = jwkOfDidJwk(P256_EXAMPLE).jwk
-    await expect(resolver.resolve(didJwkOf({ ...jwk, d: 'c2VjcmV0' }))).to.be.rejected.and.eventually.have.property('code', 'ERR_DID_INVALID')
-    for (const did of ['did:jwk:', 'did:jwk:!!', `did:jwk:${base64url.encode('[1,2]')}`, `did:jwk:${base64url.encode('not json')}`]) {
-      await expect(resolver.resolve(did), did).to.be.rejected.and.eventually.have.property('code', 'ERR_DID_INVALID')
+    await expect(
+      resolver.resolve(didJwkOf({ ...jwk, d: 'c2VjcmV0' })),
+    ).to.be.rejected.and.eventually.have.property('code', 'ERR_DID_INVALID')
+    for (const did of [
+      'did:jwk:',
+      'did:jwk:!!',
+      `did:jwk:${base64url.encode('[1,2]')}`,
+      `did:jwk:${base64url.encode('not json')}`,
+    ]) {
+      await expect(resolver.resolve(did), did).to.be.rejected.and.eventually.have.property(
+        'code',
+        'ERR_DID_INVALID',
+      )
     }
     // Coordinates that are not a point of the curve.
-    const offCurve = didJwkOf({ kty: 'EC', crv: 'P-256', x: base64url.encode(new Uint8Array(32)), y: base64url.encode(new Uint8Array(32)) })
-    await expect(resolver.resolve(offCurve)).to.be.rejected.and.eventually.have.property('code', 'ERR_DID_INVALID')
+    const offCurve = didJwkOf({
+      kty: 'EC',
+      crv: 'P-256',
+      x: base64url.encode(new Uint8Array(32)),
+      y: base64url.encode(new Uint8Array(32)),
+    })
+    await expect(resolver.resolve(offCurve)).to.be.rejected.and.eventually.have.property(
+      'code',
+      'ERR_DID_INVALID',
+    )
     const shortEd25519 = didJwkOf({ kty: 'OKP', crv: 'Ed25519', x: 'AAAA' })
-    await expect(resolver.resolve(shortEd25519)).to.be.rejected.and.eventually.have.property('code', 'ERR_DID_INVALID')
+    await expect(resolver.resolve(shortEd25519)).to.be.rejected.and.eventually.have.property(
+      'code',
+      'ERR_DID_INVALID',
+    )
   })
 
   it('is an issuer DID the issuer check resolves', async () => {
     const check = await checkIssuer(
-      { kind: 'credential', mechanism: 'vc-jose', version: '2.0', credential: { issuer: P256_EXAMPLE }, pointer: '' },
+      {
+        kind: 'credential',
+        mechanism: 'vc-jose',
+        version: '2.0',
+        credential: { issuer: P256_EXAMPLE },
+        pointer: '',
+      },
       { didResolver: createDidResolver() },
     )
     expect(check).to.include({ id: 'issuer', status: 'pass', code: 'ISSUER_RESOLVED' })
     const invalid = await checkIssuer(
-      { kind: 'credential', mechanism: 'vc-jose', version: '2.0', credential: { issuer: X25519_EXAMPLE }, pointer: '' },
+      {
+        kind: 'credential',
+        mechanism: 'vc-jose',
+        version: '2.0',
+        credential: { issuer: X25519_EXAMPLE },
+        pointer: '',
+      },
       { didResolver: createDidResolver() },
     )
     expect(invalid).to.include({ status: 'fail', code: 'ISSUER_DID_INVALID' })

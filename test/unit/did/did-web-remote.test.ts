@@ -29,7 +29,9 @@ interface Call {
 }
 
 /** A fetch answering from `routes` (URL -> response factory), recording every call. */
-function fakeFetch(routes: Record<string, () => Response | Promise<Response>>): typeof globalThis.fetch & { calls: Call[] } {
+function fakeFetch(
+  routes: Record<string, () => Response | Promise<Response>>,
+): typeof globalThis.fetch & { calls: Call[] } {
   const calls: Call[] = []
   const fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
@@ -42,7 +44,10 @@ function fakeFetch(routes: Record<string, () => Response | Promise<Response>>): 
 }
 
 const json = (value: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(value), { status: 200, headers: { 'content-type': 'application/did+json', ...headers } })
+  new Response(JSON.stringify(value), {
+    status: 200,
+    headers: { 'content-type': 'application/did+json', ...headers },
+  })
 
 function clockAt(start: number): { clock: () => Date; advance(ms: number): void } {
   let now = start
@@ -54,7 +59,13 @@ function lookupWith(fetch: typeof globalThis.fetch, options: Partial<RemoteDidWe
 }
 
 function credential(issuer: string): ParsedCredential {
-  return { kind: 'credential', mechanism: 'data-integrity', version: '2.0', credential: { issuer }, pointer: '' }
+  return {
+    kind: 'credential',
+    mechanism: 'data-integrity',
+    version: '2.0',
+    credential: { issuer },
+    pointer: '',
+  }
 }
 
 describe('isPublicAddress', () => {
@@ -135,7 +146,17 @@ describe('isPublicAddress', () => {
 
 describe('isAllowedHostName', () => {
   it('refuses loopback and private literals and localhost names, unless private networks are allowed', () => {
-    for (const host of ['127.0.0.1', '10.0.0.1', '[::1]', '[fe80::1]', 'localhost', 'LOCALHOST', 'localhost.', 'api.localhost', '']) {
+    for (const host of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '[::1]',
+      '[fe80::1]',
+      'localhost',
+      'LOCALHOST',
+      'localhost.',
+      'api.localhost',
+      '',
+    ]) {
       expect(isAllowedHostName(host), host).to.equal(false)
     }
     for (const host of ['issuer.example', 'localhost.example', '8.8.8.8', '[2606:4700:4700::1111]']) {
@@ -147,15 +168,23 @@ describe('isAllowedHostName', () => {
 })
 
 describe('createCheckedLookup', () => {
-  const resolveTo = (...addresses: LookupAddress[]) => async () => addresses
-  function call(lookup: ReturnType<typeof createCheckedLookup>, options: LookupOptions): Promise<{ err: Error | null; address: unknown; family: unknown }> {
+  const resolveTo =
+    (...addresses: LookupAddress[]) =>
+    async () =>
+      addresses
+  function call(
+    lookup: ReturnType<typeof createCheckedLookup>,
+    options: LookupOptions,
+  ): Promise<{ err: Error | null; address: unknown; family: unknown }> {
     return new Promise((resolve) => {
       lookup('host.example', options, (err, address, family) => resolve({ err, address, family }))
     })
   }
 
   it('answers with the checked addresses, honouring family and all', async () => {
-    const lookup = createCheckedLookup({ resolveHost: resolveTo({ address: '2606:4700::1', family: 6 }, { address: '1.1.1.1', family: 4 }) })
+    const lookup = createCheckedLookup({
+      resolveHost: resolveTo({ address: '2606:4700::1', family: 6 }, { address: '1.1.1.1', family: 4 }),
+    })
     expect(await call(lookup, {})).to.deep.equal({ err: null, address: '2606:4700::1', family: 6 })
     expect(await call(lookup, { family: 4 })).to.deep.equal({ err: null, address: '1.1.1.1', family: 4 })
     const all = await call(lookup, { all: true })
@@ -170,13 +199,22 @@ describe('createCheckedLookup', () => {
     for (const addresses of [
       [{ address: '127.0.0.1', family: 4 }],
       [{ address: '169.254.169.254', family: 4 }],
-      [{ address: '1.1.1.1', family: 4 }, { address: '10.0.0.5', family: 4 }],
+      [
+        { address: '1.1.1.1', family: 4 },
+        { address: '10.0.0.5', family: 4 },
+      ],
       [{ address: '::ffff:192.168.0.1', family: 6 }],
     ]) {
       const { err } = await call(createCheckedLookup({ resolveHost: resolveTo(...addresses) }), { all: true })
       expect(err, JSON.stringify(addresses)).to.be.instanceOf(AddressRefusedError)
     }
-    const allowed = await call(createCheckedLookup({ allowPrivateNetworks: true, resolveHost: resolveTo({ address: '127.0.0.1', family: 4 }) }), {})
+    const allowed = await call(
+      createCheckedLookup({
+        allowPrivateNetworks: true,
+        resolveHost: resolveTo({ address: '127.0.0.1', family: 4 }),
+      }),
+      {},
+    )
     expect(allowed).to.deep.equal({ err: null, address: '127.0.0.1', family: 4 })
   })
 
@@ -196,23 +234,37 @@ describe('createRemoteDidWebLookup', () => {
   it('throws TypeError for bad options', () => {
     expect(() => createRemoteDidWebLookup({} as RemoteDidWebLookupOptions)).to.throw(TypeError)
     expect(() => createRemoteDidWebLookup({ clock: () => new Date(0), timeoutMs: -1 })).to.throw(TypeError)
-    expect(() => createRemoteDidWebLookup({ clock: () => new Date(0), fetch: 'no' as unknown as typeof fetch })).to.throw(TypeError)
+    expect(() =>
+      createRemoteDidWebLookup({ clock: () => new Date(0), fetch: 'no' as unknown as typeof fetch }),
+    ).to.throw(TypeError)
   })
 
   it('retrieves the document from the did:web URL with a GET that does not follow redirects', async () => {
     const fetch = fakeFetch({
       [URL_OF_DID]: () => json(document()),
-      'https://issuer.example/issuers/zed/did.json': () => json(document('did:web:issuer.example:issuers:zed')),
-      'https://issuer.example:8443/.well-known/did.json': () => json(document('did:web:issuer.example%3A8443')),
+      'https://issuer.example/issuers/zed/did.json': () =>
+        json(document('did:web:issuer.example:issuers:zed')),
+      'https://issuer.example:8443/.well-known/did.json': () =>
+        json(document('did:web:issuer.example%3A8443')),
     })
     const lookup = lookupWith(fetch)
     expect(await lookup(DID)).to.deep.equal(document())
-    expect(await lookup('did:web:issuer.example:issuers:zed')).to.deep.equal(document('did:web:issuer.example:issuers:zed'))
-    expect(await lookup('did:web:issuer.example%3A8443')).to.deep.equal(document('did:web:issuer.example%3A8443'))
-    expect(fetch.calls.map((c) => c.url)).to.deep.equal([URL_OF_DID, 'https://issuer.example/issuers/zed/did.json', 'https://issuer.example:8443/.well-known/did.json'])
+    expect(await lookup('did:web:issuer.example:issuers:zed')).to.deep.equal(
+      document('did:web:issuer.example:issuers:zed'),
+    )
+    expect(await lookup('did:web:issuer.example%3A8443')).to.deep.equal(
+      document('did:web:issuer.example%3A8443'),
+    )
+    expect(fetch.calls.map((c) => c.url)).to.deep.equal([
+      URL_OF_DID,
+      'https://issuer.example/issuers/zed/did.json',
+      'https://issuer.example:8443/.well-known/did.json',
+    ])
     expect(fetch.calls[0]?.init).to.include({ redirect: 'manual' })
     expect(fetch.calls[0]?.init?.signal).to.be.instanceOf(AbortSignal)
-    expect((fetch.calls[0]?.init?.headers as Record<string, string>).accept).to.contain('application/did+json')
+    expect((fetch.calls[0]?.init?.headers as Record<string, string>).accept).to.contain(
+      'application/did+json',
+    )
   })
 
   it('answers undefined for 404 and 410, and DidResolutionError http-status for other failures', async () => {
@@ -224,7 +276,9 @@ describe('createRemoteDidWebLookup', () => {
     )
     expect(await lookup(DID)).to.equal(undefined)
     expect(await lookup('did:web:nowhere.example')).to.equal(undefined)
-    await expect(lookup('did:web:down.example')).to.be.rejectedWith(DidResolutionError).and.eventually.include({ reason: 'http-status', did: 'did:web:down.example' })
+    await expect(lookup('did:web:down.example'))
+      .to.be.rejectedWith(DidResolutionError)
+      .and.eventually.include({ reason: 'http-status', did: 'did:web:down.example' })
   })
 
   it('caches a document for cacheTtlMs, hands out copies, and shares one retrieval between concurrent callers', async () => {
@@ -246,7 +300,10 @@ describe('createRemoteDidWebLookup', () => {
 
   it('follows https redirects to public hosts only, at most 3', async () => {
     const redirect = (location: string) => () => new Response(null, { status: 302, headers: { location } })
-    const ok = fakeFetch({ [URL_OF_DID]: redirect('https://cdn.example/did.json'), 'https://cdn.example/did.json': () => json(document()) })
+    const ok = fakeFetch({
+      [URL_OF_DID]: redirect('https://cdn.example/did.json'),
+      'https://cdn.example/did.json': () => json(document()),
+    })
     expect(await lookupWith(ok)(DID)).to.deep.equal(document())
     for (const [location, reason] of [
       ['http://cdn.example/did.json', 'redirect'],
@@ -255,18 +312,26 @@ describe('createRemoteDidWebLookup', () => {
       ['https://user:pw@cdn.example/did.json', 'redirect'],
     ] as const) {
       const fetch = fakeFetch({ [URL_OF_DID]: redirect(location) })
-      await expect(lookupWith(fetch)(DID), location).to.be.rejectedWith(DidResolutionError).and.eventually.have.property('reason', reason)
+      await expect(lookupWith(fetch)(DID), location)
+        .to.be.rejectedWith(DidResolutionError)
+        .and.eventually.have.property('reason', reason)
       expect(fetch.calls, location).to.have.length(1)
     }
     const loop = fakeFetch({ [URL_OF_DID]: redirect(URL_OF_DID) })
-    await expect(lookupWith(loop)(DID)).to.be.rejectedWith(DidResolutionError).and.eventually.have.property('reason', 'redirect')
+    await expect(lookupWith(loop)(DID))
+      .to.be.rejectedWith(DidResolutionError)
+      .and.eventually.have.property('reason', 'redirect')
     expect(loop.calls).to.have.length(4)
   })
 
   it('refuses a body over maxBytes, announced or streamed', async () => {
     const big = JSON.stringify({ ...document(), padding: 'x'.repeat(2000) })
-    const announced = fakeFetch({ [URL_OF_DID]: () => new Response(big, { headers: { 'content-length': String(big.length) } }) })
-    await expect(lookupWith(announced, { maxBytes: 1024 })(DID)).to.be.rejectedWith(DidResolutionError).and.eventually.have.property('reason', 'too-large')
+    const announced = fakeFetch({
+      [URL_OF_DID]: () => new Response(big, { headers: { 'content-length': String(big.length) } }),
+    })
+    await expect(lookupWith(announced, { maxBytes: 1024 })(DID))
+      .to.be.rejectedWith(DidResolutionError)
+      .and.eventually.have.property('reason', 'too-large')
     const streamed = fakeFetch({
       [URL_OF_DID]: () =>
         new Response(
@@ -278,13 +343,18 @@ describe('createRemoteDidWebLookup', () => {
           }),
         ),
     })
-    await expect(lookupWith(streamed, { maxBytes: 1024 })(DID)).to.be.rejectedWith(DidResolutionError).and.eventually.have.property('reason', 'too-large')
+    await expect(lookupWith(streamed, { maxBytes: 1024 })(DID))
+      .to.be.rejectedWith(DidResolutionError)
+      .and.eventually.have.property('reason', 'too-large')
   })
 
   it('refuses a body that is not a JSON object with InvalidDidError', async () => {
     for (const body of ['not json', '[1]', 'null']) {
       const fetch = fakeFetch({ [URL_OF_DID]: () => new Response(body) })
-      await expect(lookupWith(fetch)(DID), body).to.be.rejected.and.eventually.have.property('code', 'ERR_DID_INVALID')
+      await expect(lookupWith(fetch)(DID), body).to.be.rejected.and.eventually.have.property(
+        'code',
+        'ERR_DID_INVALID',
+      )
     }
   })
 
@@ -292,28 +362,51 @@ describe('createRemoteDidWebLookup', () => {
     const broken = Object.assign(async () => {
       throw new TypeError('fetch failed')
     }, {}) as typeof globalThis.fetch
-    await expect(lookupWith(broken)(DID)).to.be.rejectedWith(DidResolutionError).and.eventually.have.property('reason', 'network')
+    await expect(lookupWith(broken)(DID))
+      .to.be.rejectedWith(DidResolutionError)
+      .and.eventually.have.property('reason', 'network')
     const slow = (async (_url: string, init?: RequestInit) =>
       new Promise<Response>((_resolve, reject) => {
         init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))
       })) as typeof globalThis.fetch
-    await expect(lookupWith(slow, { timeoutMs: 30 })(DID)).to.be.rejectedWith(DidResolutionError).and.eventually.have.property('reason', 'timeout')
+    await expect(lookupWith(slow, { timeoutMs: 30 })(DID))
+      .to.be.rejectedWith(DidResolutionError)
+      .and.eventually.have.property('reason', 'timeout')
   })
 
   it('refuses loopback, private and localhost hosts without any request, unless allowed', async () => {
-    for (const did of ['did:web:127.0.0.1', 'did:web:localhost%3A8443', 'did:web:10.0.0.7', 'did:web:169.254.169.254', 'did:web:2130706433', 'did:web:api.localhost']) {
+    for (const did of [
+      'did:web:127.0.0.1',
+      'did:web:localhost%3A8443',
+      'did:web:10.0.0.7',
+      'did:web:169.254.169.254',
+      'did:web:2130706433',
+      'did:web:api.localhost',
+    ]) {
       const fetch = fakeFetch({})
-      await expect(lookupWith(fetch)(did), did).to.be.rejectedWith(DidResolutionError).and.eventually.have.property('reason', 'refused')
+      await expect(lookupWith(fetch)(did), did)
+        .to.be.rejectedWith(DidResolutionError)
+        .and.eventually.have.property('reason', 'refused')
       expect(fetch.calls, did).to.have.length(0)
     }
-    const local = fakeFetch({ 'https://localhost:8443/.well-known/did.json': () => json(document('did:web:localhost%3A8443')) })
-    expect(await lookupWith(local, { allowPrivateNetworks: true })('did:web:localhost%3A8443')).to.deep.equal(document('did:web:localhost%3A8443'))
+    const local = fakeFetch({
+      'https://localhost:8443/.well-known/did.json': () => json(document('did:web:localhost%3A8443')),
+    })
+    expect(await lookupWith(local, { allowPrivateNetworks: true })('did:web:localhost%3A8443')).to.deep.equal(
+      document('did:web:localhost%3A8443'),
+    )
   })
 
   it('refuses malformed did:web DIDs with InvalidDidError', async () => {
     const fetch = fakeFetch({})
-    await expect(lookupWith(fetch)('did:web:exa_mple.org')).to.be.rejected.and.eventually.have.property('code', 'ERR_DID_INVALID')
-    await expect(lookupWith(fetch)('did:key:z6Mk')).to.be.rejected.and.eventually.have.property('code', 'ERR_DID_INVALID')
+    await expect(lookupWith(fetch)('did:web:exa_mple.org')).to.be.rejected.and.eventually.have.property(
+      'code',
+      'ERR_DID_INVALID',
+    )
+    await expect(lookupWith(fetch)('did:key:z6Mk')).to.be.rejected.and.eventually.have.property(
+      'code',
+      'ERR_DID_INVALID',
+    )
     expect(fetch.calls).to.have.length(0)
   })
 
@@ -328,7 +421,9 @@ describe('createRemoteDidWebLookup', () => {
           return [{ address: '127.0.0.1', family: 4 }]
         },
       })
-      await expect(lookup('did:web:rebind.test')).to.be.rejectedWith(DidResolutionError).and.eventually.have.property('reason', 'refused')
+      await expect(lookup('did:web:rebind.test'))
+        .to.be.rejectedWith(DidResolutionError)
+        .and.eventually.have.property('reason', 'refused')
       expect(resolved).to.deep.equal(['rebind.test'])
     })
 
@@ -340,14 +435,18 @@ describe('createRemoteDidWebLookup', () => {
         resolveHost: async () => [{ address: '127.0.0.1', family: 4 }],
       })
       // Port 9 (discard) is closed on test machines: the connection is refused, which is a network failure.
-      await expect(lookup('did:web:rebind.test%3A9')).to.be.rejectedWith(DidResolutionError).and.eventually.have.property('reason', 'network')
+      await expect(lookup('did:web:rebind.test%3A9'))
+        .to.be.rejectedWith(DidResolutionError)
+        .and.eventually.have.property('reason', 'network')
     })
   })
 })
 
 describe('did:web resolution chain and the issuer check', () => {
   it('asks the local lookup first, then the remote one', async () => {
-    const fetch = fakeFetch({ 'https://remote.example/.well-known/did.json': () => json(document('did:web:remote.example')) })
+    const fetch = fakeFetch({
+      'https://remote.example/.well-known/did.json': () => json(document('did:web:remote.example')),
+    })
     const local = async (did: string) => (did === DID ? document() : undefined)
     const resolver = createDidResolver({ didWeb: composeDidWebLookups(local, lookupWith(fetch)) })
     expect((await resolver.resolve(DID)).id).to.equal(DID)
@@ -378,7 +477,10 @@ describe('did:web resolution chain and the issuer check', () => {
     for (const [issuer, status, code] of cases) {
       expect(await checkIssuer(credential(issuer), deps), issuer).to.include({ id: 'issuer', status, code })
     }
-    expect(await checkIssuer({ ...credential(DID), credential: {} }, deps)).to.include({ status: 'fail', code: 'ISSUER_MISSING' })
+    expect(await checkIssuer({ ...credential(DID), credential: {} }, deps)).to.include({
+      status: 'fail',
+      code: 'ISSUER_MISSING',
+    })
     const noWeb = await checkIssuer(credential(DID), { didResolver: createDidResolver() })
     expect(noWeb).to.include({ status: 'fail', code: 'ISSUER_DID_METHOD_UNSUPPORTED' })
     const broken = await checkIssuer(credential(DID), {

@@ -21,7 +21,10 @@ function credential(version: '1.1' | '2.0', issuer: string): Record<string, unkn
         credentialSubject: { id: 'did:example:learner', alumniOf: 'Example University' },
       }
     : {
-        '@context': ['https://www.w3.org/2018/credentials/v1', 'http://data.europa.eu/snb/model/context/edc-ap'],
+        '@context': [
+          'https://www.w3.org/2018/credentials/v1',
+          'http://data.europa.eu/snb/model/context/edc-ap',
+        ],
         id: 'urn:uuid:7d0e8a51-52c2-4ad0-bb40-2f0b2c7a1b31',
         type: ['VerifiableCredential', 'EuropeanDigitalCredential'],
         issuer,
@@ -43,7 +46,12 @@ for (const algorithm of ['Ed25519', 'P-256'] as const) {
       const jws = await secureWithJose(unsigned, issuer.signer)
       expect(jws.split('.')).to.have.length(3)
       const header = decodeProtectedHeader(jws)
-      expect(header).to.deep.equal({ alg: algorithm === 'Ed25519' ? 'EdDSA' : 'ES256', typ: 'vc+jwt', cty: 'vc', kid: issuer.signer.id })
+      expect(header).to.deep.equal({
+        alg: algorithm === 'Ed25519' ? 'EdDSA' : 'ES256',
+        typ: 'vc+jwt',
+        cty: 'vc',
+        kid: issuer.signer.id,
+      })
       const key = await importJWK(issuer.publicJwk as never, header.alg)
       const { payload } = await compactVerify(jws, key, { algorithms: [header.alg as string] })
       expect(JSON.parse(new TextDecoder().decode(payload))).to.deep.equal(unsigned)
@@ -65,11 +73,23 @@ for (const algorithm of ['Ed25519', 'P-256'] as const) {
           proofPurpose: 'assertionMethod',
           created: '2026-11-25T10:00:00Z',
         })
-        const suite = new DataIntegrityProof({ cryptosuite: algorithm === 'Ed25519' ? eddsaRdfc2022 : ecdsaRdfc2019 })
-        const ok = await vc.verifyCredential({ credential: signed, suite, documentLoader: issuer.documentLoader, now: date })
+        const suite = new DataIntegrityProof({
+          cryptosuite: algorithm === 'Ed25519' ? eddsaRdfc2022 : ecdsaRdfc2019,
+        })
+        const ok = await vc.verifyCredential({
+          credential: signed,
+          suite,
+          documentLoader: issuer.documentLoader,
+          now: date,
+        })
         expect(ok.verified, String(ok.error)).to.equal(true)
         const tampered = { ...signed, credentialSubject: { id: 'did:example:someone-else', type: 'Person' } }
-        const bad = await vc.verifyCredential({ credential: tampered, suite, documentLoader: issuer.documentLoader, now: date })
+        const bad = await vc.verifyCredential({
+          credential: tampered,
+          suite,
+          documentLoader: issuer.documentLoader,
+          now: date,
+        })
         expect(bad.verified).to.equal(false)
       })
     }

@@ -48,7 +48,10 @@ describe('file key store', () => {
     const ref = { tenantSlug: 'uni', keyId: 'k1' }
     await store.generate(ref, 'Ed25519')
     const before = await readFile(join(dir, 'uni', 'k1.jwk'), 'utf8')
-    await expect(store.generate(ref, 'Ed25519')).to.be.rejected.and.eventually.have.property('code', 'ERR_KEY_FILE')
+    await expect(store.generate(ref, 'Ed25519')).to.be.rejected.and.eventually.have.property(
+      'code',
+      'ERR_KEY_FILE',
+    )
     expect(await readFile(join(dir, 'uni', 'k1.jwk'), 'utf8')).to.equal(before)
   })
 
@@ -56,10 +59,9 @@ describe('file key store', () => {
     await createFileKeyStore({ directory: dir }).generate({ tenantSlug: 'uni', keyId: 'k1' }, 'Ed25519')
     await chmod(join(dir, 'uni', 'k1.jwk'), 0o644)
     const fresh = createFileKeyStore({ directory: dir })
-    await expect(fresh.getSigner({ tenantSlug: 'uni', keyId: 'k1' }, 'x')).to.be.rejected.and.eventually.have.property(
-      'code',
-      'ERR_KEY_FILE',
-    )
+    await expect(
+      fresh.getSigner({ tenantSlug: 'uni', keyId: 'k1' }, 'x'),
+    ).to.be.rejected.and.eventually.have.property('code', 'ERR_KEY_FILE')
   })
 
   it('refuses path segments that could escape the keys folder', async () => {
@@ -69,7 +71,10 @@ describe('file key store', () => {
       { tenantSlug: 'uni', keyId: '../../etc/passwd' },
       { tenantSlug: 'a/b', keyId: 'k' },
     ]) {
-      await expect(store.generate(ref, 'Ed25519')).to.be.rejected.and.eventually.have.property('code', 'ERR_KEY_FILE')
+      await expect(store.generate(ref, 'Ed25519')).to.be.rejected.and.eventually.have.property(
+        'code',
+        'ERR_KEY_FILE',
+      )
     }
     expect(await readdir(dir)).to.deep.equal([])
   })
@@ -85,17 +90,14 @@ describe('file key store', () => {
 
   it('rejects unsupported algorithms and private JWKs as public keys', async () => {
     const store = createFileKeyStore({ directory: dir })
-    await expect(store.generate({ tenantSlug: 'uni', keyId: 'k' }, 'RSA' as never)).to.be.rejected.and.eventually.have.property(
-      'code',
-      'ERR_KEY_UNSUPPORTED',
-    )
-    await expect(publicKeyMultibaseFromJwk('Ed25519', { kty: 'OKP', crv: 'Ed25519', x: 'AA', d: 'AA' })).to.be.rejected.and.eventually.have.property(
-      'code',
-      'ERR_KEY_UNSUPPORTED',
-    )
-    await expect(publicJwkFromMultibase('zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme')).to.be.rejected.and.eventually.have.property(
-      'code',
-      'ERR_KEY_UNSUPPORTED',
-    )
+    await expect(
+      store.generate({ tenantSlug: 'uni', keyId: 'k' }, 'RSA' as never),
+    ).to.be.rejected.and.eventually.have.property('code', 'ERR_KEY_UNSUPPORTED')
+    await expect(
+      publicKeyMultibaseFromJwk('Ed25519', { kty: 'OKP', crv: 'Ed25519', x: 'AA', d: 'AA' }),
+    ).to.be.rejected.and.eventually.have.property('code', 'ERR_KEY_UNSUPPORTED')
+    await expect(
+      publicJwkFromMultibase('zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme'),
+    ).to.be.rejected.and.eventually.have.property('code', 'ERR_KEY_UNSUPPORTED')
   })
 })

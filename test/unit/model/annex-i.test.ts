@@ -35,7 +35,9 @@ function input(format: 'elm' | 'edc', course = parseCourse(example('course.json'
     credentialId: 'urn:uuid:3b241101-e2bb-4255-8caf-4136c566a962',
     issued: new Date('2025-05-06T09:30:00Z'),
     format,
-    displayImages: new Map(course.languages.map((lang) => [lang, { contentType: 'image/png', base64: 'iVBORw0KGgo=' }])),
+    displayImages: new Map(
+      course.languages.map((lang) => [lang, { contentType: 'image/png', base64: 'iVBORw0KGgo=' }]),
+    ),
   }
 }
 
@@ -85,7 +87,19 @@ const EXPECTED_FIELD: Record<AnnexIElement, string> = {
 
 describe('model/annex-i', () => {
   it('names the eleven mandatory elements', () => {
-    expect(Object.keys(ANNEX_I_ELEMENTS)).to.deep.equal(['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'M8', 'M9', 'M10', 'M11'])
+    expect(Object.keys(ANNEX_I_ELEMENTS)).to.deep.equal([
+      'M1',
+      'M2',
+      'M3',
+      'M4',
+      'M5',
+      'M6',
+      'M7',
+      'M8',
+      'M9',
+      'M10',
+      'M11',
+    ])
   })
 
   for (const format of ['elm', 'edc'] as const) {
@@ -99,7 +113,9 @@ describe('model/annex-i', () => {
           const cred = buildMicrocredential(input(format)) as Json
           REMOVE[element](cred)
           const problems = checkAnnexICredential(cred)
-          expect(problems.map((p) => [p.field, p.rule])).to.deep.equal([[EXPECTED_FIELD[element], 'required']])
+          expect(problems.map((p) => [p.field, p.rule])).to.deep.equal([
+            [EXPECTED_FIELD[element], 'required'],
+          ])
           expect(problems[0]?.message).to.contain(ANNEX_I_ELEMENTS[element].title)
           try {
             assertAnnexICredential(cred)
@@ -133,7 +149,9 @@ describe('model/annex-i', () => {
   })
 
   it('reports every element of an empty document', () => {
-    expect(checkAnnexICredential({}).map((p) => p.field.split(' ')[0])).to.deep.equal(Object.keys(ANNEX_I_ELEMENTS))
+    expect(checkAnnexICredential({}).map((p) => p.field.split(' ')[0])).to.deep.equal(
+      Object.keys(ANNEX_I_ELEMENTS),
+    )
   })
 
   describe('checkAnnexI(course, learner, issuer)', () => {

@@ -39,7 +39,10 @@ const ISSUER_DID = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK'
 // A 1x1 PNG is enough: the builder embeds images, it does not render them.
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
 
-function buildInput(format: 'elm' | 'edc', edit?: { course?: (c: Course) => void; learner?: (l: LearnerCompletion) => void }): BuildInput {
+function buildInput(
+  format: 'elm' | 'edc',
+  edit?: { course?: (c: Course) => void; learner?: (l: LearnerCompletion) => void },
+): BuildInput {
   const course = parseCourse(example('course.json'))
   const learner = parseLearner(example('learner.json'))
   edit?.course?.(course)
@@ -55,7 +58,8 @@ function buildInput(format: 'elm' | 'edc', edit?: { course?: (c: Course) => void
   }
 }
 
-const build = (...args: Parameters<typeof buildInput>): Json => buildMicrocredential(buildInput(...args)) as Json
+const build = (...args: Parameters<typeof buildInput>): Json =>
+  buildMicrocredential(buildInput(...args)) as Json
 const claim = (cred: Json): Json => cred.credentialSubject.hasClaim[0]
 
 /** Every object in the tree, depth first. */
@@ -71,11 +75,17 @@ function nodes(value: unknown, out: Json[] = []): Json[] {
 describe('model/buildMicrocredential', () => {
   describe('elm (VC Data Model 2.0, EBSI EDC schema)', () => {
     it('the official EBSI example validates against the bundled schema (control)', () => {
-      const official = vendor('vcdm2.0-europass-edc-schema/examples/microcredential-data-and-software-business.json')
+      const official = vendor(
+        'vcdm2.0-europass-edc-schema/examples/microcredential-data-and-software-business.json',
+      )
       expect(validateEbsiEdc(official)).to.deep.equal([])
       const broken = structuredClone(official)
       delete broken.issued
-      expect(validateEbsiEdc(broken)).to.deep.include({ field: '/issued', rule: 'required', message: '/issued is required' })
+      expect(validateEbsiEdc(broken)).to.deep.include({
+        field: '/issued',
+        rule: 'required',
+        message: '/issued is required',
+      })
     })
 
     it('validates against the official EBSI schema with zero errors', () => {
@@ -97,16 +107,29 @@ describe('model/buildMicrocredential', () => {
         'https://www.w3.org/ns/credentials/v2',
         'http://data.europa.eu/snb/model/context/edc-ap',
       ])
-      expect(cred.type).to.deep.equal(['VerifiableCredential', 'VerifiableAttestation', 'EuropeanDigitalCredential'])
+      expect(cred.type).to.deep.equal([
+        'VerifiableCredential',
+        'VerifiableAttestation',
+        'EuropeanDigitalCredential',
+      ])
       const metadata = vendor('vcdm2.0-europass-edc-schema/schema.metadata.json')
       expect(EBSI_EDC_SCHEMA_ID).to.equal(metadata.id.multibase_base58btc)
       expect(cred.credentialSchema).to.deep.equal([
-        { id: `https://api-pilot.ebsi.eu/trusted-schemas-registry/v3/schemas/${metadata.id.multibase_base58btc}`, type: 'JsonSchema' },
+        {
+          id: `https://api-pilot.ebsi.eu/trusted-schemas-registry/v3/schemas/${metadata.id.multibase_base58btc}`,
+          type: 'JsonSchema',
+        },
       ])
       expect(EBSI_EDC_SCHEMA_URL).to.equal(cred.credentialSchema[0].id)
       expect(cred.issued).to.equal('2025-05-06T09:30:12Z')
       expect(cred.validFrom).to.equal('2025-05-06T09:30:12Z')
-      expect(cred).not.to.have.any.keys('issuanceDate', 'expirationDate', 'validUntil', 'credentialStatus', 'proof')
+      expect(cred).not.to.have.any.keys(
+        'issuanceDate',
+        'expirationDate',
+        'validUntil',
+        'credentialStatus',
+        'proof',
+      )
     })
   })
 
@@ -136,7 +159,10 @@ describe('model/buildMicrocredential', () => {
 
     it('conforms to the official SHACL shapes (EDC-generic-full + no-cv)', async function () {
       this.timeout(30000)
-      const report = await validateEdcShacl(build('edc', { course: (c) => (c.validityMonths = 12) }), createStaticDocumentLoader())
+      const report = await validateEdcShacl(
+        build('edc', { course: (c) => (c.validityMonths = 12) }),
+        createStaticDocumentLoader(),
+      )
       expect(flattenResults(report.results)).to.deep.equal([])
       expect(report.conforms).to.equal(true)
     })
@@ -159,7 +185,9 @@ describe('model/buildMicrocredential', () => {
     expect(claim(b).awardedBy.awardingBody).to.deep.equal(claim(a).awardedBy.awardingBody)
     for (const node of nodes(a)) {
       if (typeof node.id === 'string' && node.id.startsWith('urn:epass:')) {
-        expect(node.id).to.match(/^urn:epass:[A-Za-z]+:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+        expect(node.id).to.match(
+          /^urn:epass:[A-Za-z]+:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        )
       }
     }
   })
@@ -184,14 +212,19 @@ describe('model/buildMicrocredential', () => {
   it('puts every concept in its official scheme', () => {
     const cred = build('elm')
     const expected: Array<[string, string]> = [
-      ...Object.values(VOCABULARIES).map((v): [string, string] => [v.scheme.replace(/\/25831c2$/, '/'), v.scheme]),
+      ...Object.values(VOCABULARIES).map((v): [string, string] => [
+        v.scheme.replace(/\/25831c2$/, '/'),
+        v.scheme,
+      ]),
       ['http://data.europa.eu/esco/skill/', 'http://data.europa.eu/esco/concept-scheme/skills'],
       ['http://data.europa.eu/nuts/code/', 'http://data.europa.eu/nuts'],
     ]
     const concepts = nodes(cred).filter((n) => n.type === 'Concept')
     expect(concepts.length).to.be.greaterThan(20)
     for (const c of concepts) {
-      const match = expected.find(([prefix]) => (c.id as string).startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))
+      const match = expected.find(([prefix]) =>
+        (c.id as string).startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`),
+      )
       expect(match, c.id).not.to.equal(undefined)
       expect(c.inScheme, c.id).to.deep.equal({ id: match?.[1], type: 'ConceptScheme' })
     }
@@ -199,9 +232,15 @@ describe('model/buildMicrocredential', () => {
     expect(spec.eqfLevel.inScheme.id).to.equal('http://data.europa.eu/snb/eqf/25831c2')
     expect(spec.learningSetting.inScheme.id).to.equal('http://data.europa.eu/snb/learning-setting/25831c2')
     expect(spec.mode[0].inScheme.id).to.equal('http://data.europa.eu/snb/learning-assessment/25831c2')
-    expect(spec.creditPoint[0].framework.inScheme.id).to.equal('http://data.europa.eu/snb/education-credit/25831c2')
-    expect(spec.accreditation[0].dcType.inScheme.id).to.equal('http://data.europa.eu/snb/accreditation/25831c2')
-    expect(claim(cred).provenBy[0].specifiedBy[0].dcType.inScheme.id).to.equal('http://data.europa.eu/snb/assessment/25831c2')
+    expect(spec.creditPoint[0].framework.inScheme.id).to.equal(
+      'http://data.europa.eu/snb/education-credit/25831c2',
+    )
+    expect(spec.accreditation[0].dcType.inScheme.id).to.equal(
+      'http://data.europa.eu/snb/accreditation/25831c2',
+    )
+    expect(claim(cred).provenBy[0].specifiedBy[0].dcType.inScheme.id).to.equal(
+      'http://data.europa.eu/snb/assessment/25831c2',
+    )
     expect(claim(cred).provenBy[0].idVerification.inScheme.id).to.equal(
       'http://data.europa.eu/snb/supervision-verification/25831c2',
     )
@@ -234,7 +273,9 @@ describe('model/buildMicrocredential', () => {
   })
 
   it('writes fractional workloads as whole minutes (xsd:duration has no decimal hours)', () => {
-    expect(claim(build('elm', { course: (c) => (c.workloadHours = 7.5) })).specifiedBy.volumeOfLearning).to.equal('PT7H30M')
+    expect(
+      claim(build('elm', { course: (c) => (c.workloadHours = 7.5) })).specifiedBy.volumeOfLearning,
+    ).to.equal('PT7H30M')
   })
 
   it('issues the learner, with single-language names, identifiers and the e-mail', () => {
@@ -268,18 +309,28 @@ describe('model/buildMicrocredential', () => {
     const cred = build('elm')
     const opportunity = claim(cred).learningOpportunity
     expect(opportunity.identifier).to.deep.equal([
-      { id: opportunity.identifier[0].id, type: 'Identifier', schemeName: 'EDOF', notation: '40123456789_DDBI-2025' },
+      {
+        id: opportunity.identifier[0].id,
+        type: 'Identifier',
+        schemeName: 'EDOF',
+        notation: '40123456789_DDBI-2025',
+      },
     ])
     expect(opportunity.providedBy.id).to.equal(claim(cred).awardedBy.awardingBody[0].id)
 
     const token = 'q3X9fVd2LwPz7RkT1sYb8NcE'
     expect(JSON.stringify(cred)).not.to.contain(token)
-    const commitment = cred.credentialSubject.identifier.find((i: Json) => i.schemeName === ILA_COMMITMENT_SCHEME_NAME)
+    const commitment = cred.credentialSubject.identifier.find(
+      (i: Json) => i.schemeName === ILA_COMMITMENT_SCHEME_NAME,
+    )
     const [algorithm, saltHex, digestHex] = (commitment.notation as string).split('$')
     expect(algorithm).to.equal('sha256')
     // What the ILA operator does: it holds SHA-256(token) and the salt comes from the credential.
     const linkTokenDigest = createHash('sha256').update(token).digest()
-    const recomputed = createHash('sha256').update(Buffer.from(saltHex ?? '', 'hex')).update(linkTokenDigest).digest('hex')
+    const recomputed = createHash('sha256')
+      .update(Buffer.from(saltHex ?? '', 'hex'))
+      .update(linkTokenDigest)
+      .digest('hex')
     expect(recomputed).to.equal(digestHex)
     expect(saltHex).to.match(/^[0-9a-f]{32}$/)
 
@@ -297,14 +348,20 @@ describe('model/buildMicrocredential', () => {
     expect(issuer.type).to.equal('Organisation')
     expect(issuer.legalName).to.deep.equal(PROFILE.legalName)
     expect(issuer.eIDASIdentifier).to.include({ type: 'LegalIdentifier', notation: 'VATFR-40123456789' })
-    expect(issuer.eIDASIdentifier.spatial.id).to.equal('http://publications.europa.eu/resource/authority/country/FRA')
-    expect(issuer.location[0].address[0].countryCode.id).to.equal('http://publications.europa.eu/resource/authority/country/FRA')
+    expect(issuer.eIDASIdentifier.spatial.id).to.equal(
+      'http://publications.europa.eu/resource/authority/country/FRA',
+    )
+    expect(issuer.location[0].address[0].countryCode.id).to.equal(
+      'http://publications.europa.eu/resource/authority/country/FRA',
+    )
     expect(issuer.location[0].address[0].fullAddress.noteLiteral).to.deep.equal(PROFILE.address)
   })
 
   it('shows one display image per course language', () => {
     const display = build('elm').displayParameter
-    expect(display.primaryLanguage.id).to.equal('http://publications.europa.eu/resource/authority/language/ENG')
+    expect(display.primaryLanguage.id).to.equal(
+      'http://publications.europa.eu/resource/authority/language/ENG',
+    )
     expect(display.individualDisplay.map((d: Json) => d.language.id)).to.deep.equal([
       'http://publications.europa.eu/resource/authority/language/ENG',
       'http://publications.europa.eu/resource/authority/language/FRA',
@@ -343,7 +400,13 @@ describe('model/buildMicrocredential', () => {
     expect(() => build('elm', { learner: (l) => (l.result.status = 'failed') }))
       .to.throw(ValidationError)
       .with.property('problems')
-      .that.deep.equals([{ field: '/result/status', rule: 'const', message: '/result/status is failed; a credential needs passed' }])
+      .that.deep.equals([
+        {
+          field: '/result/status',
+          rule: 'const',
+          message: '/result/status is failed; a credential needs passed',
+        },
+      ])
   })
 
   it('refuses a course language without a display image', () => {
@@ -352,13 +415,21 @@ describe('model/buildMicrocredential', () => {
     expect(() => buildMicrocredential(input))
       .to.throw(ValidationError)
       .with.property('problems')
-      .that.deep.equals([{ field: 'displayImages/fr', rule: 'required', message: 'displayImages/fr: no display image for course language fr' }])
+      .that.deep.equals([
+        {
+          field: 'displayImages/fr',
+          rule: 'required',
+          message: 'displayImages/fr: no display image for course language fr',
+        },
+      ])
   })
 
   it('refuses an issuer country the EU table lacks', () => {
     const input = buildInput('elm')
     input.issuer = { did: ISSUER_DID, profile: { ...PROFILE, country: 'ZZ' } }
-    expect(() => buildMicrocredential(input)).to.throw(ValidationError).with.property('code', 'ERR_VALIDATION')
+    expect(() => buildMicrocredential(input))
+      .to.throw(ValidationError)
+      .with.property('code', 'ERR_VALIDATION')
   })
 
   it('refuses an invalid issuance date', () => {
@@ -370,7 +441,10 @@ describe('model/buildMicrocredential', () => {
   describe('withExtraContexts', () => {
     it('appends the contexts once, in order, without touching the original', () => {
       const cred = build('edc')
-      const urls = ['https://w3id.org/security/data-integrity/v2', 'https://www.w3.org/ns/credentials/status/v1']
+      const urls = [
+        'https://w3id.org/security/data-integrity/v2',
+        'https://www.w3.org/ns/credentials/status/v1',
+      ]
       const extended = withExtraContexts(cred, [...urls, urls[0] ?? ''])
       expect(extended['@context']).to.deep.equal([
         'https://www.w3.org/2018/credentials/v1',

@@ -38,7 +38,9 @@ function tspans(svg: string, cls: string): string[] {
 // Text-only bounding box with the real font: proves the width estimate keeps lines inside the frame.
 function textBox(svg: string): { left: number; right: number; top: number; bottom: number } {
   const textOnly = svg.replace(/<(rect|line)\b[^>]*\/>/g, '')
-  const box = new Resvg(textOnly, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).innerBBox()
+  const box = new Resvg(textOnly, {
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  }).innerBBox()
   if (box === undefined) throw new Error('nothing rendered')
   return { left: box.x, right: box.x + box.width, top: box.y, bottom: box.y + box.height }
 }
@@ -92,7 +94,9 @@ describe('model/display-image', () => {
   it('drops characters XML cannot carry instead of failing', () => {
     const image = renderDisplayImage({ ...course, language: 'en', title: 'Bad\u0000\u0007title\uD800' })
     expect(image.bytes).to.be.greaterThan(0)
-    expect(buildDisplayImageSvg({ ...course, language: 'en', title: 'Bad\u0000\u0007title\uD800' })).to.include('Badtitle')
+    expect(
+      buildDisplayImageSvg({ ...course, language: 'en', title: 'Bad\u0000\u0007title\uD800' }),
+    ).to.include('Badtitle')
   })
 
   it('wraps long titles over several lines, inside the frame', () => {
@@ -122,9 +126,12 @@ describe('model/display-image', () => {
   it('labels the image in each of the 24 EU languages and falls back to English', () => {
     expect(Object.keys(MICRO_CREDENTIAL_LABELS)).to.have.length(24)
     const heading = (language: string): string =>
-      /<text class="heading"[^>]*>(.*?)<\/text>/.exec(buildDisplayImageSvg({ ...course, language }))?.[1] ?? ''
+      /<text class="heading"[^>]*>(.*?)<\/text>/.exec(buildDisplayImageSvg({ ...course, language }))?.[1] ??
+      ''
     expect(heading('el')).to.equal('Μικροδιαπιστευτήριο')
-    expect(heading('http://publications.europa.eu/resource/authority/language/BUL')).to.equal('Микроквалификация')
+    expect(heading('http://publications.europa.eu/resource/authority/language/BUL')).to.equal(
+      'Микроквалификация',
+    )
     expect(heading('pt-PT')).to.equal('Microcredencial')
     expect(heading('ja')).to.equal('Micro-credential')
   })
@@ -138,7 +145,14 @@ describe('model/display-image', () => {
 
   it('refuses invalid input with a ValidationError naming each field', () => {
     try {
-      renderDisplayImage({ language: '??', title: ' ', awardingBody: '', ects: -1, eqfLevel: 9, workloadHours: Number.NaN })
+      renderDisplayImage({
+        language: '??',
+        title: ' ',
+        awardingBody: '',
+        ects: -1,
+        eqfLevel: 9,
+        workloadHours: Number.NaN,
+      })
       expect.fail('should have thrown')
     } catch (err) {
       expect(err).to.have.property('code', 'ERR_VALIDATION')
@@ -151,15 +165,22 @@ describe('model/display-image', () => {
     expect(normalizeDisplayLanguage('EN')).to.equal('en')
     expect(normalizeDisplayLanguage('en-IE')).to.equal('en')
     expect(normalizeDisplayLanguage('ENG')).to.equal('en')
-    expect(normalizeDisplayLanguage('http://publications.europa.eu/resource/authority/language/GLE')).to.equal('ga')
-    expect(normalizeDisplayLanguage('http://publications.europa.eu/resource/authority/language/JPN')).to.equal('jpn')
+    expect(
+      normalizeDisplayLanguage('http://publications.europa.eu/resource/authority/language/GLE'),
+    ).to.equal('ga')
+    expect(
+      normalizeDisplayLanguage('http://publications.europa.eu/resource/authority/language/JPN'),
+    ).to.equal('jpn')
     expect(normalizeDisplayLanguage('not a language')).to.equal(undefined)
     expect(normalizeDisplayLanguage('https://example.org/en')).to.equal(undefined)
   })
 })
 
 describe('model/display-image-cache', () => {
-  function countingCache(): { cache: ReturnType<typeof createDisplayImageCache>; calls: DisplayImageInput[] } {
+  function countingCache(): {
+    cache: ReturnType<typeof createDisplayImageCache>
+    calls: DisplayImageInput[]
+  } {
     const calls: DisplayImageInput[] = []
     const cache = createDisplayImageCache({
       render: (input) => {
@@ -204,7 +225,10 @@ describe('model/display-image-cache', () => {
   it('evicts the least recently used entry beyond maxEntries', () => {
     const calls: string[] = []
     const stub: DisplayImage = Object.freeze({ contentType: 'image/png', base64: '', bytes: 0 })
-    const cache = createDisplayImageCache({ maxEntries: 2, render: (input) => (calls.push(input.language), stub) })
+    const cache = createDisplayImageCache({
+      maxEntries: 2,
+      render: (input) => (calls.push(input.language), stub),
+    })
     const key = { courseId: 'c', versionHash: 'h' }
     cache.get(key, 'en', course)
     cache.get(key, 'fr', course)
@@ -226,6 +250,8 @@ describe('model/display-image-cache', () => {
   })
 
   it('refuses a non-positive maxEntries', () => {
-    expect(() => createDisplayImageCache({ maxEntries: 0 })).to.throw().with.property('code', 'ERR_USAGE')
+    expect(() => createDisplayImageCache({ maxEntries: 0 }))
+      .to.throw()
+      .with.property('code', 'ERR_USAGE')
   })
 })

@@ -73,7 +73,12 @@ describe('model/parseCourse', () => {
     ['a missing title', (c) => delete c.title, '/title', 'required'],
     ['an empty title', (c) => (c.title = {}), '/title', 'minProperties'],
     ['a title key that is not a language code', (c) => (c.title = { EN: 'x' }), '/title/EN', 'propertyNames'],
-    ['a language outside the EU official languages', (c) => (c.languages = ['en', 'xx']), '/languages/1', 'enum'],
+    [
+      'a language outside the EU official languages',
+      (c) => (c.languages = ['en', 'xx']),
+      '/languages/1',
+      'enum',
+    ],
     ['a language that is not ISO 639-1', (c) => (c.languages = ['eng']), '/languages/0', 'pattern'],
     ['no language', (c) => (c.languages = []), '/languages', 'minItems'],
     ['a title missing a course language', (c) => delete c.title.fr, '/title/fr', 'required'],
@@ -85,16 +90,41 @@ describe('model/parseCourse', () => {
     ['ects as a string', (c) => (c.ects = '3'), '/ects', 'type'],
     ['workloadHours = 0', (c) => (c.workloadHours = 0), '/workloadHours', 'exclusiveMinimum'],
     ['an unknown assessment code', (c) => (c.assessmentType = 'ffffffffff'), '/assessmentType', 'enum'],
-    ['an assessment IRI from another list', (c) => (c.assessmentType = 'http://data.europa.eu/snb/learning-assessment/e92d221e4d'), '/assessmentType', 'enum'],
+    [
+      'an assessment IRI from another list',
+      (c) => (c.assessmentType = 'http://data.europa.eu/snb/learning-assessment/e92d221e4d'),
+      '/assessmentType',
+      'enum',
+    ],
     ['an unknown mode', (c) => (c.mode = 'hybrid'), '/mode', 'enum'],
     ['an unknown learning setting', (c) => (c.learningSetting = 'informal'), '/learningSetting', 'enum'],
-    ['an unknown quality assurance type', (c) => (c.qualityAssurance.type = '0000000000'), '/qualityAssurance/type', 'enum'],
+    [
+      'an unknown quality assurance type',
+      (c) => (c.qualityAssurance.type = '0000000000'),
+      '/qualityAssurance/type',
+      'enum',
+    ],
     ['a missing quality assurance', (c) => delete c.qualityAssurance, '/qualityAssurance', 'required'],
     ['an extra property', (c) => (c.colour = 'blue'), '/colour', 'additionalProperties'],
-    ['an extra nested property', (c) => (c.awardingBody.vat = 'x'), '/awardingBody/vat', 'additionalProperties'],
-    ['a country that is not alpha-2', (c) => (c.awardingBody.country = 'FRA'), '/awardingBody/country', 'pattern'],
+    [
+      'an extra nested property',
+      (c) => (c.awardingBody.vat = 'x'),
+      '/awardingBody/vat',
+      'additionalProperties',
+    ],
+    [
+      'a country that is not alpha-2',
+      (c) => (c.awardingBody.country = 'FRA'),
+      '/awardingBody/country',
+      'pattern',
+    ],
     ['a country the EU table lacks', (c) => (c.awardingBody.country = 'ZZ'), '/awardingBody/country', 'enum'],
-    ['a non-ESCO skill', (c) => (c.learningOutcomes[0].escoSkills = ['http://example.org/skill/1']), '/learningOutcomes/0/escoSkills/0', 'pattern'],
+    [
+      'a non-ESCO skill',
+      (c) => (c.learningOutcomes[0].escoSkills = ['http://example.org/skill/1']),
+      '/learningOutcomes/0/escoSkills/0',
+      'pattern',
+    ],
     ['no learning outcome', (c) => (c.learningOutcomes = []), '/learningOutcomes', 'minItems'],
     ['a bad region code', (c) => (c.awardingBody.region = 'Lyon'), '/awardingBody/region', 'pattern'],
     ['a zero validity', (c) => (c.validityMonths = 0), '/validityMonths', 'minimum'],
@@ -145,24 +175,41 @@ describe('model/parseLearner', () => {
   })
 
   it('accepts an end date equal to the start date', () => {
-    const learner = parseLearner(learnerWith((l) => (l.activity = { startDate: '2025-03-01', endDate: '2025-03-01' })))
+    const learner = parseLearner(
+      learnerWith((l) => (l.activity = { startDate: '2025-03-01', endDate: '2025-03-01' })),
+    )
     expect(learner.activity.endDate).to.equal('2025-03-01')
   })
 
   const refused: Array<[string, (l: Json) => void, string, string]> = [
-    ['an end date before the start date', (l) => (l.activity.endDate = '2025-02-02'), '/activity/endDate', 'formatMinimum'],
+    [
+      'an end date before the start date',
+      (l) => (l.activity.endDate = '2025-02-02'),
+      '/activity/endDate',
+      'formatMinimum',
+    ],
     ['a bad e-mail', (l) => (l.email = 'camille.rousseau@'), '/email', 'format'],
     ['an impossible date', (l) => (l.activity.startDate = '2025-02-30'), '/activity/startDate', 'format'],
     ['a date-time for a date', (l) => (l.dateOfBirth = '1994-03-17T00:00:00Z'), '/dateOfBirth', 'format'],
     ['no identifier', (l) => (l.identifiers = []), '/identifiers', 'minItems'],
-    ['an identifier without notation', (l) => (l.identifiers = [{ schemeName: 'Student ID' }]), '/identifiers/0/notation', 'required'],
+    [
+      'an identifier without notation',
+      (l) => (l.identifiers = [{ schemeName: 'Student ID' }]),
+      '/identifiers/0/notation',
+      'required',
+    ],
     ['a missing family name', (l) => delete l.familyName, '/familyName', 'required'],
     ['a DID that is not a DID', (l) => (l.did = 'https://example.org/camille'), '/did', 'pattern'],
     ['an unknown supervision code', (l) => (l.supervision = 'abcdef1234'), '/supervision', 'enum'],
     ['an unknown result status', (l) => (l.result.status = 'excellent'), '/result/status', 'enum'],
     ['a missing grade', (l) => delete l.result.grade, '/result/grade', 'required'],
     ['a short ILA link token', (l) => (l.ilaLinkToken = 'short'), '/ilaLinkToken', 'pattern'],
-    ['an ILA link token with unsafe characters', (l) => (l.ilaLinkToken = 'a'.repeat(20) + '/+='), '/ilaLinkToken', 'pattern'],
+    [
+      'an ILA link token with unsafe characters',
+      (l) => (l.ilaLinkToken = 'a'.repeat(20) + '/+='),
+      '/ilaLinkToken',
+      'pattern',
+    ],
     ['an extra property', (l) => (l.nationality = 'FR'), '/nationality', 'additionalProperties'],
   ]
   for (const [what, edit, field, rule] of refused) {

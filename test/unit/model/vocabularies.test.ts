@@ -41,7 +41,9 @@ describe('model/vocabularies', () => {
   })
 
   it('holds the official lists completely (sizes of the XSD enumerations)', () => {
-    const sizes = Object.fromEntries(Object.entries(VOCABULARIES).map(([name, v]) => [name, v.concepts.length]))
+    const sizes = Object.fromEntries(
+      Object.entries(VOCABULARIES).map(([name, v]) => [name, v.concepts.length]),
+    )
     expect(sizes).to.include({
       country: 253,
       'credit-points': 2,
@@ -109,16 +111,21 @@ describe('model/vocabularies', () => {
     expect(languageIri('ga')).to.equal('http://publications.europa.eu/resource/authority/language/GLE')
     expect(languageIri('el')).to.equal('http://publications.europa.eu/resource/authority/language/ELL')
     for (const code of EU_LANGUAGE_CODES) expect(languageIri(code), code).to.be.a('string')
-    for (const code of ['no', 'is', 'tr', 'ca', 'xx', 'EN']) expect(languageIri(code), code).to.equal(undefined)
+    for (const code of ['no', 'is', 'tr', 'ca', 'xx', 'EN'])
+      expect(languageIri(code), code).to.equal(undefined)
     expect(() => languageConcept('no', '/languages/0')).to.throw(UnknownConceptError)
   })
 
   it('maps ISO alpha-2 countries to the EU country table (all EU/EEA states, and the EU aliases)', () => {
-    const europe = 'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO CH'
+    const europe =
+      'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO CH'
     for (const code of europe.split(' ')) {
       const iri = countryIri(code)
       expect(iri, code).to.be.a('string')
-      expect(VOCABULARIES.country.concepts.some((c) => c.id === iri), code).to.equal(true)
+      expect(
+        VOCABULARIES.country.concepts.some((c) => c.id === iri),
+        code,
+      ).to.equal(true)
     }
     expect(countryIri('IE')).to.equal('http://publications.europa.eu/resource/authority/country/IRL')
     expect(countryIri('EL')).to.equal(countryIri('GR'))
@@ -136,8 +143,12 @@ describe('model/vocabularies', () => {
   it('builds ESCO and region concepts in the schemes the SHACL and ELM expect', () => {
     const skill = 'http://data.europa.eu/esco/skill/7dd94ad3-13d6-43fe-8b94-51fcbf67ced9'
     expect(escoSkillConcept(skill).inScheme.id).to.equal('http://data.europa.eu/esco/concept-scheme/skills')
-    expect(regionConcept('IRL_CTH_DUB').id).to.equal('http://publications.europa.eu/resource/authority/atu/IRL_CTH_DUB')
-    expect(regionConcept('IRL_CTH_DUB').inScheme.id).to.equal('http://publications.europa.eu/resource/authority/atu')
+    expect(regionConcept('IRL_CTH_DUB').id).to.equal(
+      'http://publications.europa.eu/resource/authority/atu/IRL_CTH_DUB',
+    )
+    expect(regionConcept('IRL_CTH_DUB').inScheme.id).to.equal(
+      'http://publications.europa.eu/resource/authority/atu',
+    )
     expect(regionConcept('IE061').id).to.equal('http://data.europa.eu/nuts/code/IE061')
     expect(() => regionConcept('Dublin', '/awardingBody/region')).to.throw(ValidationError)
   })
