@@ -15,6 +15,7 @@
  * An injected `fetch` (tests, a proxy) is responsible for its own connect-time checks: only the name-level
  * checks above run before it is called.
  */
+import { readLimitedBody } from '../lib/read-limited-body.js'
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { request as httpsRequest } from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
@@ -348,32 +349,13 @@ export function createRemoteDidWebLookup(options: RemoteDidWebLookupOptions): Di
     }
   }
 
-  async function readBody(
+  function readBody(
     response: Response,
     fail: (reason: DidResolutionReason, message: string) => DidResolutionError,
   ): Promise<Uint8Array> {
-    const tooLarge = () => fail('too-large', `The DID document exceeds ${maxBytes} bytes`)
-    const declared = Number(response.headers.get('content-length') ?? Number.NaN)
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await response.body?.cancel()
-      throw tooLarge()
-    }
-    if (!response.body) return new Uint8Array(0)
-    const reader = response.body.getReader()
-    const chunks: Uint8Array[] = []
-    let total = 0
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.byteLength
-      // Stop as soon as the limit is passed: Content-Length may be absent or wrong.
-      if (total > maxBytes) {
-        await reader.cancel()
-        throw tooLarge()
-      }
-      chunks.push(value)
-    }
-    return Buffer.concat(chunks)
+    return readLimitedBody(response, maxBytes, () =>
+      fail('too-large', `The DID document exceeds ${maxBytes} bytes`),
+    )
   }
 
   function parseDocument(bytes: Uint8Array, did: string): DIDDocument {

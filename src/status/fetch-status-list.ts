@@ -5,6 +5,7 @@
  * it comes from the cache. Freshness values read from a list before it is verified only decide how long the
  * bytes are kept, never whether they are trusted.
  */
+import { readLimitedBody } from '../lib/read-limited-body.js'
 import type { Clock } from '../clock.js'
 import { StatusRetrievalError, type StatusRetrievalReason } from '../errors.js'
 import type { ResolvedStatusList, StatusListResolver } from './status-list-resolver.js'
@@ -198,30 +199,12 @@ export function createRemoteStatusListResolver(options: RemoteStatusListResolver
       ? { ...list }
       : { ...list, credential: structuredClone(list.credential) }
 
-  async function readBody(response: Response, url: string): Promise<Uint8Array> {
-    const tooLarge = () =>
-      new StatusRetrievalError(`The status list at ${url} exceeds ${maxBytes} bytes`, url, 'too-large')
-    const declared = Number(response.headers.get('content-length') ?? Number.NaN)
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await response.body?.cancel()
-      throw tooLarge()
-    }
-    if (!response.body) return new Uint8Array(0)
-    const reader = response.body.getReader()
-    const chunks: Uint8Array[] = []
-    let total = 0
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.byteLength
-      // Stop reading as soon as the limit is passed: Content-Length may be absent or wrong.
-      if (total > maxBytes) {
-        await reader.cancel()
-        throw tooLarge()
-      }
-      chunks.push(value)
-    }
-    return Buffer.concat(chunks)
+  function readBody(response: Response, url: string): Promise<Uint8Array> {
+    return readLimitedBody(
+      response,
+      maxBytes,
+      () => new StatusRetrievalError(`The status list at ${url} exceeds ${maxBytes} bytes`, url, 'too-large'),
+    )
   }
 
   function parseBody(bytes: Uint8Array, contentType: string | null, url: string): ResolvedStatusList {
