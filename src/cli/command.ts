@@ -170,3 +170,18 @@ export function profileFromFlags(values: Values): IssuerProfile {
   if (typeof values.email === 'string') profile.email = values.email
   return profile
 }
+
+/** Opens the context, runs `fn` with it, and closes it whatever happens. */
+export async function withContext<T>(env: CommandEnv, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const ctx = await env.open()
+  try {
+    return await fn(ctx)
+  } finally {
+    await ctx.close()
+  }
+}
+
+/** Prints a result as indented JSON on stdout. */
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(`${JSON.stringify(value, null, 2)}\n`)
+}

@@ -1,5 +1,6 @@
 /** `init`, `issuer show`, `tenants add|list`, `keys generate|list|rotate`. */
 import { chmod, mkdir } from 'node:fs/promises'
+import { UsageError } from '../../errors.js'
 import {
   addIssuerKey,
   createTenantWithIssuer,
@@ -15,15 +16,13 @@ import {
   TENANT_HELP,
   TENANT_OPTION,
   tenantOf,
+  printJson,
+  withContext,
   type Command,
   type CliIo,
 } from '../command.js'
 
 const DEFAULT_TENANT = 'default'
-
-function json(io: CliIo, value: unknown): void {
-  io.out(`${JSON.stringify(value, null, 2)}\n`)
-}
 
 /** Public parts of a key, as shown to operators. */
 function publicKey(key: IssuerKeyRecord) {
@@ -73,15 +72,14 @@ export const initCommand: Command = {
     await mkdir(config.keysDir, { recursive: true, mode: 0o700 })
     // mkdir's mode is masked by umask and ignored for existing folders; keys must be owner-only either way.
     await chmod(config.keysDir, 0o700)
-    const ctx = await env.open()
-    try {
+    return withContext(env, async (ctx) => {
       const { applied } = await ctx.storage.migrate()
       if (applied.length > 0) io.err(`Database schema updated: ${applied.join(', ')}\n`)
       const existing = await ctx.storage.tenants.getBySlug(DEFAULT_TENANT)
       if (existing) {
         const view = await describeDefaultIssuer(ctx.storage, DEFAULT_TENANT)
         io.err(`Already initialised in ${config.home}; nothing changed. Issuer: ${view.issuer.did}\n`)
-        json(io, { created: false, ...describe(view) })
+        printJson(io, { created: false, ...describe(view) })
         return 0
       }
       const profile = profileFromFlags(values)
@@ -100,11 +98,9 @@ export const initCommand: Command = {
       if (view.didDocumentUrl)
         io.err(`Publish the DID document (microcred issuer show --did-document) at ${view.didDocumentUrl}\n`)
       warnIfDevelopment(io, view)
-      json(io, { created: true, ...describe(view) })
+      printJson(io, { created: true, ...describe(view) })
       return 0
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }
 
@@ -118,19 +114,16 @@ export const issuerShowCommand: Command = {
     'did-document': 'print only the DID document (what a did:web issuer publishes)',
   },
   async run(env, values) {
-    const ctx = await env.open()
-    try {
+    return withContext(env, async (ctx) => {
       const view = await describeDefaultIssuer(ctx.storage, tenantOf(values))
       if (values['did-document']) {
-        json(env.io, view.didDocument)
+        printJson(env.io, view.didDocument)
       } else {
         warnIfDevelopment(env.io, view)
-        json(env.io, describe(view))
+        printJson(env.io, describe(view))
       }
       return 0
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }
 
@@ -144,11 +137,9 @@ export const tenantsAddCommand: Command = {
   async run(env, values, positionals) {
     const name = values.name
     if (typeof name !== 'string') {
-      const { UsageError } = await import('../../errors.js')
       throw new UsageError('tenants add needs --name')
     }
-    const ctx = await env.open()
-    try {
+    return withContext(env, async (ctx) => {
       const profile = profileFromFlags(values)
       const view = await createTenantWithIssuer(ctx, {
         slug: positionals[0] as string,
@@ -159,11 +150,9 @@ export const tenantsAddCommand: Command = {
       })
       env.io.err(`Tenant ${view.tenant.slug} added; issuer ${view.issuer.did}\n`)
       warnIfDevelopment(env.io, view)
-      json(env.io, describe(view))
+      printJson(env.io, describe(view))
       return 0
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }
 
@@ -174,8 +163,7 @@ export const tenantsListCommand: Command = {
   options: {},
   help: {},
   async run(env) {
-    const ctx = await env.open()
-    try {
+    return withContext(env, async (ctx) => {
       const tenants = await ctx.storage.tenants.list()
       const rows = []
       for (const tenant of tenants) {
@@ -187,11 +175,9 @@ export const tenantsListCommand: Command = {
           createdAt: tenant.createdAt,
         })
       }
-      json(env.io, rows)
+      printJson(env.io, rows)
       return 0
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }
 
@@ -202,14 +188,11 @@ export const keysListCommand: Command = {
   options: { ...TENANT_OPTION },
   help: { tenant: TENANT_HELP },
   async run(env, values) {
-    const ctx = await env.open()
-    try {
+    return withContext(env, async (ctx) => {
       const view = await describeDefaultIssuer(ctx.storage, tenantOf(values))
-      json(env.io, view.keys.map(publicKey))
+      printJson(env.io, view.keys.map(publicKey))
       return 0
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }
 
@@ -221,8 +204,7 @@ function keyCommand(name: 'generate' | 'rotate', activate: boolean, summary: str
     options: { ...TENANT_OPTION, 'key-type': { type: 'string' } },
     help: { tenant: TENANT_HELP, 'key-type': PROFILE_HELP['key-type'] as string },
     async run(env, values) {
-      const ctx = await env.open()
-      try {
+      return withContext(env, async (ctx) => {
         const before = await describeDefaultIssuer(ctx.storage, tenantOf(values))
         const { key, view } = await addIssuerKey(ctx, {
           tenantSlug: tenantOf(values),
@@ -236,11 +218,9 @@ function keyCommand(name: 'generate' | 'rotate', activate: boolean, summary: str
               `${before.issuer.did} still verify.\n`,
           )
         }
-        json(env.io, publicKey(key))
+        printJson(env.io, publicKey(key))
         return 0
-      } finally {
-        await ctx.close()
-      }
+      })
     },
   }
 }

@@ -8,7 +8,8 @@ import {
   issueMicrocredential,
   type MicrocredentialFormat,
 } from '../../issuer/issue-microcredential.js'
-import { TENANT_HELP, TENANT_OPTION, tenantOf, type Command, type CliIo } from '../command.js'
+import { getTenant } from '../../issuer/issuer-identity.js'
+import { printJson, TENANT_HELP, TENANT_OPTION, tenantOf, withContext, type Command } from '../command.js'
 
 /** Reads a JSON file given on the command line; a missing or malformed file is refused input, not a crash. */
 export async function readJsonFile(cwd: string, path: string, what: string): Promise<unknown> {
@@ -34,10 +35,6 @@ export async function readJsonFile(cwd: string, path: string, what: string): Pro
   }
 }
 
-function json(io: CliIo, value: unknown): void {
-  io.out(`${JSON.stringify(value, null, 2)}\n`)
-}
-
 /** A `--course` value is a file when it names one (ends in .json or holds a path separator), else a course id. */
 function looksLikeFile(value: string): boolean {
   return value.endsWith('.json') || value.includes('/') || value.includes('\\')
@@ -54,24 +51,21 @@ export const courseAddCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run(env, values, positionals) {
     const course = await readJsonFile(env.cwd, positionals[0] as string, 'course')
-    const ctx = await env.open()
-    try {
+    return withContext(env, async (ctx) => {
       const { record, created } = await addCourse(ctx, { tenantSlug: tenantOf(values), course })
       env.io.err(
         created
           ? `Stored course ${record.courseRef} version ${record.version}\n`
           : `Course ${record.courseRef} unchanged (version ${record.version})\n`,
       )
-      json(env.io, {
+      printJson(env.io, {
         created,
         id: record.courseRef,
         version: record.version,
         contentHash: record.contentHash,
       })
       return 0
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }
 
@@ -82,15 +76,10 @@ export const courseListCommand: Command = {
   options: { ...TENANT_OPTION },
   help: { tenant: TENANT_HELP },
   async run(env, values) {
-    const ctx = await env.open()
-    try {
-      const tenant = await ctx.storage.tenants.getBySlug(tenantOf(values))
-      if (!tenant) {
-        const { NotFoundError } = await import('../../errors.js')
-        throw new NotFoundError(`No tenant ${JSON.stringify(tenantOf(values))}`)
-      }
+    return withContext(env, async (ctx) => {
+      const tenant = await getTenant(ctx.storage, tenantOf(values))
       const courses = await ctx.storage.courses.listLatest(tenant.id)
-      json(
+      printJson(
         env.io,
         courses.map((c) => ({
           id: c.courseRef,
@@ -100,9 +89,7 @@ export const courseListCommand: Command = {
         })),
       )
       return 0
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }
 
@@ -138,15 +125,13 @@ export const issueCommand: Command = {
       ])
     }
     const learner = await readJsonFile(env.cwd, values.learner, 'learner')
-    const courseFile = looksLikeFile(values.course)
-      ? await readJsonFile(env.cwd, values.course, 'course')
-      : undefined
-    const ctx = await env.open()
-    try {
+    const courseArg = values.course
+    const courseFile = looksLikeFile(courseArg) ? await readJsonFile(env.cwd, courseArg, 'course') : undefined
+    return withContext(env, async (ctx) => {
       const tenantSlug = tenantOf(values)
       const course = courseFile
         ? (await addCourse(ctx, { tenantSlug, course: courseFile })).record
-        : await getCourse(ctx, tenantSlug, values.course)
+        : await getCourse(ctx, tenantSlug, courseArg)
       const { record, credential } = await issueMicrocredential(ctx, { tenantSlug, course, learner, format })
       const issuer = await ctx.storage.issuers.get(record.issuerId)
       if (issuer?.profile.development) {
@@ -164,8 +149,6 @@ export const issueCommand: Command = {
         env.io.err(`Issued ${record.id} (${format})\n`)
       }
       return 0
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }

@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { ValidationError } from '../../errors.js'
 import type { SecuringMechanism } from '../../issuer/check-credential.js'
 import { signCredential } from '../../issuer/sign-credential.js'
-import { TENANT_HELP, TENANT_OPTION, tenantOf, type Command } from '../command.js'
+import { TENANT_HELP, TENANT_OPTION, tenantOf, withContext, type Command } from '../command.js'
 import { readJsonFile } from './issuing.js'
 
 function proofOf(value: unknown): SecuringMechanism {
@@ -33,8 +33,7 @@ export const signCommand: Command = {
   async run(env, values, positionals) {
     const proof = proofOf(values.proof)
     const input = await readJsonFile(env.cwd, positionals[0] as string, 'credential')
-    const ctx = await env.open()
-    try {
+    return withContext(env, async (ctx) => {
       const { record, credential } = await signCredential(ctx, {
         tenantSlug: tenantOf(values),
         credential: input,
@@ -50,8 +49,6 @@ export const signCommand: Command = {
         env.io.err(`Signed ${record.id} (${record.format})\n`)
       }
       return 0
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }

@@ -9,7 +9,14 @@ import { checkStatus } from '../../status/check-status.js'
 import { composeStatusListResolvers } from '../../status/compose-resolvers.js'
 import { createRemoteStatusListResolver } from '../../status/fetch-status-list.js'
 import { changeStatus, createLocalStatusListResolver, type StatusAction } from '../../status/index.js'
-import { TENANT_HELP, TENANT_OPTION, tenantOf, type Command, type CommandEnv } from '../command.js'
+import {
+  TENANT_HELP,
+  TENANT_OPTION,
+  tenantOf,
+  withContext,
+  type Command,
+  type CommandEnv,
+} from '../command.js'
 
 /** Who the audit log names for a change made from this shell. */
 function actorOf(values: Record<string, unknown>): string {
@@ -39,8 +46,7 @@ function changeCommand(action: StatusAction, summary: string, reasonRequired: bo
       if (reasonRequired && (typeof values.reason !== 'string' || !values.reason.trim())) {
         throw new UsageError(`${action} needs --reason`)
       }
-      const ctx = await env.open()
-      try {
+      return withContext(env, async (ctx) => {
         const reason = typeof values.reason === 'string' ? values.reason : undefined
         const result = await changeStatus(ctx, {
           tenantSlug: tenantOf(values),
@@ -58,9 +64,7 @@ function changeCommand(action: StatusAction, summary: string, reasonRequired: bo
         }
         env.io.out(`${JSON.stringify(result, null, 2)}\n`)
         return 0
-      } finally {
-        await ctx.close()
-      }
+      })
     },
   }
 }
@@ -126,8 +130,7 @@ export const statusCommand: Command = {
   help: {},
   positionals: { min: 1, max: 1 },
   async run(env, _values, positionals) {
-    const ctx = await env.open()
-    try {
+    return withContext(env, async (ctx) => {
       const credential = await loadCredential(env, ctx, positionals[0] as string)
       const resolveList = composeStatusListResolvers(
         createLocalStatusListResolver(ctx),
@@ -142,8 +145,6 @@ export const statusCommand: Command = {
       env.io.err(`status: ${result.status} (${result.code})\n`)
       env.io.out(`${JSON.stringify(result, null, 2)}\n`)
       return result.status === 'pass' || result.status === 'skipped' ? 0 : 1
-    } finally {
-      await ctx.close()
-    }
+    })
   },
 }
