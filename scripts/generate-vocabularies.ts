@@ -3,10 +3,10 @@
  *
  * Run by hand whenever the code lists are refreshed, then review and commit the generated file:
  *
- *     npx tsx scripts/generate-vocabularies.ts [cv-folder] [output-file]
+ *     npx tsx scripts/generate-vocabularies.ts <cv-folder> [output-file]
  *
- * Defaults: `cv-folder` = `/work/shared/elm/cv` (the XSD enumerations from the ELM repository, branch
- * `EDC-3.2-(LTS)`, folder `xsd/loq/cv/`), `output-file` = `src/model/vocabularies.generated.ts`.
+ * `cv-folder` holds the XSD enumerations of the ELM repository (branch `EDC-3.2-(LTS)`, folder
+ * `xsd/loq/cv/`); `output-file` defaults to `src/model/vocabularies.generated.ts`.
  *
  * The XSD files are read with regular expressions rather than an XML parser: they are flat
  * `xs:simpleType` enumerations of concept IRIs with one `xs:documentation` label each, and the project
@@ -133,7 +133,12 @@ function render(lists: ParsedList[]): string {
 }
 
 function main(): void {
-  const cvDir = resolve(process.argv[2] ?? '/work/shared/elm/cv')
+  const cvArg = process.argv[2]
+  if (!cvArg) {
+    process.stderr.write('usage: npx tsx scripts/generate-vocabularies.ts <cv-folder> [output-file]\n')
+    process.exit(2)
+  }
+  const cvDir = resolve(cvArg)
   const output = resolve(
     process.argv[3] ?? new URL('../src/model/vocabularies.generated.ts', import.meta.url).pathname,
   )
