@@ -19,6 +19,7 @@ import {
 } from './commands/identity.js'
 import { courseAddCommand, courseListCommand, issueCommand } from './commands/issuing.js'
 import { revokeCommand, statusCommand, suspendCommand, unsuspendCommand } from './commands/status.js'
+import { serveCommand } from './commands/serve.js'
 import { signCommand } from './commands/sign.js'
 import { verifyCommand } from './commands/verify.js'
 
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   signCommand,
   verifyCommand,
+  serveCommand,
 ]
 
 export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2 } as const
