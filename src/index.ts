@@ -26,8 +26,8 @@ export {
   type KeyRef,
   type GeneratedKey,
   type JwsAlgorithm,
-} from './keys/key-store.js'
-export { publicJwkFromMultibase, publicKeyMultibaseFromJwk } from './keys/public-key.js'
+} from './signing/key-store.js'
+export { publicJwkFromMultibase, publicKeyMultibaseFromJwk } from './signing/public-key.js'
 export type * from './storage/storage.js'
 export * from './model/index.js'
 export { renderDisplayImage, type DisplayImage, type DisplayImageInput } from './model/display-image.js'

@@ -11,7 +11,7 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import type { DIDDocument } from 'did-resolver'
 import { base64url } from 'jose'
 import { InvalidDidError, UnsupportedKeyError, isMicrocredError } from '../errors.js'
-import { publicKeyMultibaseFromJwk } from '../keys/public-key.js'
+import { publicKeyMultibaseFromJwk } from '../signing/public-key.js'
 import type { KeyAlgorithm } from '../storage/storage.js'
 import { DID_CONTEXT_V1, MULTIKEY_CONTEXT_V1 } from './constants.js'
 

@@ -4,7 +4,7 @@
  */
 import type { DIDDocument } from 'did-resolver'
 import { InvalidDidError } from '../errors.js'
-import { algorithmOfMultibase } from '../keys/public-key.js'
+import { algorithmOfMultibase } from '../signing/public-key.js'
 import { DID_CONTEXT_V1, MULTIKEY_CONTEXT_V1 } from './constants.js'
 
 const DID_KEY = /^did:key:(z[1-9A-HJ-NP-Za-km-z]+)$/

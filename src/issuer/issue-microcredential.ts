@@ -8,7 +8,7 @@ import canonicalize from 'canonicalize'
 import type { Clock } from '../clock.js'
 import { BITSTRING_STATUS_LIST, type DocumentLoader } from '../document-loader/index.js'
 import { MalformedCredentialError, NotFoundError, StorageConflictError } from '../errors.js'
-import type { KeyStore } from '../keys/key-store.js'
+import type { KeyStore } from '../signing/key-store.js'
 import {
   buildMicrocredential,
   parseCourse,

@@ -9,7 +9,7 @@ import { buildIssuerDidDocument } from '../did/did-document.js'
 import { didKeyFromMultibase } from '../did/did-key.js'
 import { didWebDocumentUrl, didWebFromHostPath } from '../did/did-web.js'
 import { KeyNotFoundError, NotFoundError, StorageConflictError, ValidationError } from '../errors.js'
-import type { KeyRef, KeyStore, Signer } from '../keys/key-store.js'
+import type { KeyRef, KeyStore, Signer } from '../signing/key-store.js'
 import type {
   IssuerKeyRecord,
   IssuerProfile,

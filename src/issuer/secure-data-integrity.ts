@@ -9,7 +9,7 @@ import { cryptosuite as ecdsaRdfc2019 } from '@digitalbazaar/ecdsa-rdfc-2019-cry
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite'
 import { CREDENTIALS_V1, DATA_INTEGRITY_V2, type DocumentLoader } from '../document-loader/index.js'
 import { MalformedCredentialError } from '../errors.js'
-import type { Signer } from '../keys/key-store.js'
+import type { Signer } from '../signing/key-store.js'
 import type { KeyAlgorithm } from '../storage/storage.js'
 
 /** The cryptosuite microcred signs with for each key type. */

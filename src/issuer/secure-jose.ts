@@ -8,7 +8,7 @@
  * and every verification goes through `jose.compactVerify`.
  */
 import { base64url } from 'jose'
-import type { Signer } from '../keys/key-store.js'
+import type { Signer } from '../signing/key-store.js'
 
 /** JOSE header of a VC-JOSE credential. */
 export interface VcJoseHeader {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import type { Clock } from '../clock.js'
 import type { DocumentLoader } from '../document-loader/index.js'
 import { MalformedCredentialError, NotFoundError, type FieldProblem } from '../errors.js'
-import type { KeyStore } from '../keys/key-store.js'
+import type { KeyStore } from '../signing/key-store.js'
 import type { CredentialRecord, Storage } from '../storage/storage.js'
 import {
   checkCredentialForIssue,

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../clock.js'
 import type { DocumentLoader } from '../document-loader/index.js'
-import type { KeyStore } from '../keys/key-store.js'
+import type { KeyStore } from '../signing/key-store.js'
 import type { StatusListForm, StatusPurpose, Storage } from '../storage/storage.js'
 
 export type { StatusListForm, StatusPurpose }

@@ -22,7 +22,7 @@ import {
   type DocumentLoader,
 } from '../document-loader/index.js'
 import { lookupLocalDidWeb } from '../issuer/issuer-identity.js'
-import type { KeyStore } from '../keys/key-store.js'
+import type { KeyStore } from '../signing/key-store.js'
 import { composeStatusListResolvers } from '../status/compose-resolvers.js'
 import {
   createRemoteStatusListResolver,

@@ -10,8 +10,8 @@ import {
   createStaticDocumentLoader,
   type DocumentLoader,
 } from '../../src/document-loader/index.js'
-import { createFileKeyStore } from '../../src/keys/file-key-store.js'
-import type { Signer } from '../../src/keys/key-store.js'
+import { createFileKeyStore } from '../../src/signing/file-key-store.js'
+import type { Signer } from '../../src/signing/key-store.js'
 import type { KeyAlgorithm } from '../../src/storage/storage.js'
 
 export interface TestIssuer {

@@ -14,7 +14,7 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity'
 import { base64url } from 'jose'
 import { CREDENTIALS_V1, CREDENTIALS_V2, type DocumentLoader } from '../../src/document-loader/index.js'
 import { CRYPTOSUITES } from '../../src/issuer/secure-data-integrity.js'
-import type { Signer } from '../../src/keys/key-store.js'
+import type { Signer } from '../../src/signing/key-store.js'
 
 /** Who signs a presentation: a DID and a signer for one of its verification methods. */
 export interface PresentationHolder {

@@ -6,7 +6,7 @@
 import type { DIDDocument, VerificationMethod } from 'did-resolver'
 import type { DidResolver } from '../../did/resolver.js'
 import { isMicrocredError, UnsupportedKeyError } from '../../errors.js'
-import { publicJwkFromMultibase } from '../../keys/public-key.js'
+import { publicJwkFromMultibase } from '../../signing/public-key.js'
 import type { KeyAlgorithm } from '../../storage/storage.js'
 
 /** The verification relationships microcred accepts proofs for (DID Core §5.3). */

@@ -5,7 +5,7 @@
  */
 import { compactVerify, decodeProtectedHeader, importJWK, type ProtectedHeaderParameters } from 'jose'
 import type { DidResolver } from '../../did/resolver.js'
-import { JWS_ALGORITHM } from '../../keys/key-store.js'
+import { JWS_ALGORITHM } from '../../signing/key-store.js'
 import {
   resolveSigningKey,
   type SigningKey,

@@ -7,7 +7,7 @@ import { cli } from '../../support/cli.js'
 import { loadConfig } from '../../../src/config/load-config.js'
 import { createContext } from '../../../src/context.js'
 import { getIssuerSigner } from '../../../src/issuer/issuer-identity.js'
-import { publicJwkFromMultibase } from '../../../src/keys/public-key.js'
+import { publicJwkFromMultibase } from '../../../src/signing/public-key.js'
 import type { Storage } from '../../../src/storage/storage.js'
 import {
   createTestSchemaUrl,

@@ -16,7 +16,7 @@ import { createDidDocumentLoader } from '../../../src/did/did-document-loader.js
 import { multibaseOfDidKey } from '../../../src/did/did-key.js'
 import { createDidResolver } from '../../../src/did/resolver.js'
 import { composeDocumentLoaders, createStaticDocumentLoader } from '../../../src/document-loader/index.js'
-import { publicJwkFromMultibase } from '../../../src/keys/public-key.js'
+import { publicJwkFromMultibase } from '../../../src/signing/public-key.js'
 import { validateEbsiEdc } from '../../../src/model/index.js'
 import { checkStatus } from '../../../src/status/check-status.js'
 import { createLocalStatusListResolver } from '../../../src/status/index.js'

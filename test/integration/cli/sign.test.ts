@@ -13,7 +13,7 @@ import { createDidDocumentLoader } from '../../../src/did/did-document-loader.js
 import { multibaseOfDidKey } from '../../../src/did/did-key.js'
 import { createDidResolver } from '../../../src/did/resolver.js'
 import { composeDocumentLoaders, createStaticDocumentLoader } from '../../../src/document-loader/index.js'
-import { publicJwkFromMultibase } from '../../../src/keys/public-key.js'
+import { publicJwkFromMultibase } from '../../../src/signing/public-key.js'
 import type { CredentialRecord } from '../../../src/storage/storage.js'
 
 const NOW = '2026-11-25T10:00:00Z'

@@ -15,8 +15,8 @@ import {
 } from '../../../src/document-loader/index.js'
 import { createTenantWithIssuer, type IssuerView } from '../../../src/issuer/issuer-identity.js'
 import { developmentProfile } from '../../../src/issuer/issuer-profile.js'
-import { createFileKeyStore } from '../../../src/keys/file-key-store.js'
-import type { KeyStore } from '../../../src/keys/key-store.js'
+import { createFileKeyStore } from '../../../src/signing/file-key-store.js'
+import type { KeyStore } from '../../../src/signing/key-store.js'
 import type { IssuerRecord, KeyAlgorithm, Storage, TenantRecord } from '../../../src/storage/storage.js'
 
 export const PUBLIC_BASE_URL = 'https://microcred.example.edu'

@@ -15,8 +15,8 @@ import { multibaseOfDidKey } from '../../../src/did/did-key.js'
 import { describeDefaultIssuer, getIssuerSigner } from '../../../src/issuer/issuer-identity.js'
 import { secureWithDataIntegrity } from '../../../src/issuer/secure-data-integrity.js'
 import { secureWithJose } from '../../../src/issuer/secure-jose.js'
-import type { Signer } from '../../../src/keys/key-store.js'
-import { publicJwkFromMultibase } from '../../../src/keys/public-key.js'
+import type { Signer } from '../../../src/signing/key-store.js'
+import { publicJwkFromMultibase } from '../../../src/signing/public-key.js'
 import type {
   CheckId,
   CheckStatus,

@@ -3,7 +3,7 @@ import { base64url } from 'jose'
 import { didJwkDocument, didJwkFromJwk, jwkOfDidJwk } from '../../../src/did/did-jwk.js'
 import { multibaseOfDidKey } from '../../../src/did/did-key.js'
 import { createDidResolver } from '../../../src/did/resolver.js'
-import { publicJwkFromMultibase } from '../../../src/keys/public-key.js'
+import { publicJwkFromMultibase } from '../../../src/signing/public-key.js'
 import { checkIssuer } from '../../../src/verifier/checks/issuer.js'
 import { createTestIssuer } from '../../support/issuer-fixture.js'
 

@@ -3,8 +3,8 @@ import { createPublicKey, verify } from 'node:crypto'
 import { chmod, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createFileKeyStore } from '../../../src/keys/file-key-store.js'
-import { publicJwkFromMultibase, publicKeyMultibaseFromJwk } from '../../../src/keys/public-key.js'
+import { createFileKeyStore } from '../../../src/signing/file-key-store.js'
+import { publicJwkFromMultibase, publicKeyMultibaseFromJwk } from '../../../src/signing/public-key.js'
 
 describe('file key store', () => {
   let dir: string
