@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'ERR_STATUS_UNSUPPORTED'
   | 'ERR_STATUS_TRANSITION'
   | 'ERR_STATUS_RETRIEVAL'
+  | 'ERR_AUTH_MISSING'
+  | 'ERR_AUTH_FORBIDDEN'
 
 /** One entry of a validation failure: the field (JSON pointer or dotted path) and the rule it broke. */
 export interface FieldProblem {
@@ -289,6 +291,20 @@ export class StatusTransitionError extends MicrocredError {
   override readonly status = 409
 }
 
+/** A protected route was called without a valid bearer token (missing, malformed, unknown or revoked). */
+export class AuthenticationError extends MicrocredError {
+  readonly code = 'ERR_AUTH_MISSING'
+  readonly type = `${PROBLEM_BASE}AUTH_MISSING`
+  override readonly status = 401
+}
+
+/** The bearer token is valid but lacks the scope the route needs. */
+export class ForbiddenError extends MicrocredError {
+  readonly code = 'ERR_AUTH_FORBIDDEN'
+  readonly type = `${PROBLEM_BASE}AUTH_FORBIDDEN`
+  override readonly status = 403
+}
+
 /** Discriminated union of every error class: `switch (err.code)` narrows it. */
 export type AnyMicrocredError =
   | ConfigError
@@ -313,6 +329,8 @@ export type AnyMicrocredError =
   | StatusRetrievalError
   | StatusNotSupportedError
   | StatusTransitionError
+  | AuthenticationError
+  | ForbiddenError
 
 /** True when `err` is one of ours (narrowed to the union). */
 export function isMicrocredError(err: unknown): err is AnyMicrocredError {

@@ -21,6 +21,7 @@ import { courseAddCommand, courseListCommand, issueCommand } from './commands/is
 import { revokeCommand, statusCommand, suspendCommand, unsuspendCommand } from './commands/status.js'
 import { serveCommand } from './commands/serve.js'
 import { signCommand } from './commands/sign.js'
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './commands/tokens.js'
 import { verifyCommand } from './commands/verify.js'
 
 /** Every command, in the order `--help` lists them. */
@@ -42,6 +43,9 @@ export const COMMANDS: readonly Command[] = [
   signCommand,
   verifyCommand,
   serveCommand,
+  tokensCreateCommand,
+  tokensRevokeCommand,
+  tokensListCommand,
 ]
 
 export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2 } as const

@@ -1,6 +1,7 @@
 /**
- * The HTTP service: public routes only (health, status lists, did:web documents, verification). Built from
- * an {@link AppContext} and the verifier's dependencies; reads nothing from the environment.
+ * The HTTP service: public routes (health, status lists, did:web documents, verification) and the issuing
+ * routes behind tenant bearer tokens. Built from an {@link AppContext} and the verifier's dependencies; reads
+ * nothing from the environment.
  */
 import { randomUUID } from 'node:crypto'
 import express from 'express'
@@ -8,8 +9,12 @@ import { pino, type Logger } from 'pino'
 import type { AppContext } from '../context.js'
 import type { VerifierDeps } from '../verifier/index.js'
 import { notFoundHandler, problemHandler } from './problem.js'
+import { issuingRoutes } from './issuing-routes.js'
 import { publicRoutes } from './public-routes.js'
 import { verifyRoutes } from './verify-routes.js'
+
+/** Largest issuing request body by default: 1 MB. */
+export const DEFAULT_ISSUE_BODY_BYTES = 1024 * 1024
 
 /** Largest verify request body by default: 2 MB. */
 export const DEFAULT_VERIFY_BODY_BYTES = 2 * 1024 * 1024
@@ -19,7 +24,7 @@ export interface AppDeps {
   verifier: VerifierDeps
   /** Request log; by default pino at the configured level, on stderr. */
   logger?: Logger
-  limits?: { verifyBodyBytes?: number }
+  limits?: { verifyBodyBytes?: number; issueBodyBytes?: number }
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -47,6 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(publicRoutes(ctx))
   app.use(verifyRoutes(verifier, deps.limits?.verifyBodyBytes ?? DEFAULT_VERIFY_BODY_BYTES))
+  app.use(issuingRoutes(ctx, deps.limits?.issueBodyBytes ?? DEFAULT_ISSUE_BODY_BYTES))
   app.use(notFoundHandler)
   app.use(
     problemHandler((err) => {

@@ -49,6 +49,8 @@ const TITLES: Record<string, string> = {
   ERR_NOT_FOUND: 'Not found',
   ERR_STORAGE_UNREACHABLE: 'The database is not reachable',
   ERR_INTERNAL: 'Internal server error',
+  ERR_AUTH_MISSING: 'Authentication required',
+  ERR_AUTH_FORBIDDEN: 'Insufficient scope',
 }
 
 function titleOf(code: string, status: number): string {

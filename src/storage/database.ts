@@ -7,6 +7,7 @@
  */
 import type { Generated, Insertable, Selectable } from 'kysely'
 import type {
+  ApiTokenRecord,
   CourseRecord,
   CredentialFormat,
   CredentialRecord,
@@ -138,6 +139,18 @@ export interface StatusEventsTable {
   batch_position: number
 }
 
+/** Table `api_tokens`. */
+export interface ApiTokensTable {
+  id: string
+  tenant_id: string
+  name: string
+  /** Scope names as a JSON array. */
+  scopes_json: string
+  token_hash: string
+  created_at: string
+  revoked_at: string | null
+}
+
 /** Every table the application queries. Kysely's own migration tables are deliberately absent. */
 export interface Database {
   tenants: TenantsTable
@@ -148,6 +161,7 @@ export interface Database {
   status_lists: StatusListsTable
   status_slots: StatusSlotsTable
   status_events: StatusEventsTable
+  api_tokens: ApiTokensTable
 }
 
 export type TenantRow = Selectable<TenantsTable>
@@ -423,5 +437,34 @@ export function rowToStatusEvent(row: StatusEventRow): StatusEventRecord {
     at: row.at,
     batchId: row.batch_id,
     position: int(row.batch_position),
+  }
+}
+
+export type ApiTokenRow = Selectable<ApiTokensTable>
+export type NewApiTokenRow = Insertable<ApiTokensTable>
+
+/** Maps a token record to the row to insert. */
+export function apiTokenToRow(token: ApiTokenRecord): NewApiTokenRow {
+  return {
+    id: token.id,
+    tenant_id: token.tenantId,
+    name: token.name,
+    scopes_json: JSON.stringify(token.scopes),
+    token_hash: token.tokenHash,
+    created_at: token.createdAt,
+    revoked_at: token.revokedAt,
+  }
+}
+
+/** Maps an `api_tokens` row to its record. */
+export function rowToApiToken(row: ApiTokenRow): ApiTokenRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    scopes: JSON.parse(row.scopes_json) as string[],
+    tokenHash: row.token_hash,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
   }
 }

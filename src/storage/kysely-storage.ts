@@ -15,11 +15,13 @@ import {
   StorageUnreachableError,
 } from '../errors.js'
 import {
+  apiTokenToRow,
   courseToRow,
   credentialToRow,
   fromFlag,
   issuerKeyToRow,
   issuerToRow,
+  rowToApiToken,
   rowToCourse,
   rowToCredential,
   rowToIssuer,
@@ -36,6 +38,8 @@ import {
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations.js'
 import type {
+  ApiTokenRecord,
+  ApiTokenRepository,
   CourseRepository,
   CredentialRepository,
   IssuerKeyRecord,
@@ -548,6 +552,58 @@ export function statusListRepository(db: Executor): StatusListRepository {
   }
 }
 
+/** API token repository over `db`. */
+export function apiTokenRepository(db: Executor): ApiTokenRepository {
+  return {
+    create: (token: ApiTokenRecord) =>
+      guard(`token ${token.id}`, async () => {
+        await db.insertInto('api_tokens').values(apiTokenToRow(token)).execute()
+        return token
+      }),
+    getById: (id) =>
+      guard(`token ${id}`, async () => {
+        const row = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst()
+        return row && rowToApiToken(row)
+      }),
+    findByHash: (tokenHash) =>
+      guard('token by hash', async () => {
+        const row = await db
+          .selectFrom('api_tokens')
+          .selectAll()
+          .where('token_hash', '=', tokenHash)
+          .executeTakeFirst()
+        return row && rowToApiToken(row)
+      }),
+    revoke: (id, at) =>
+      guard(`token ${id}`, async () => {
+        const existing = await db
+          .selectFrom('api_tokens')
+          .select('id')
+          .where('id', '=', id)
+          .executeTakeFirst()
+        if (!existing) return false
+        await db
+          .updateTable('api_tokens')
+          .set({ revoked_at: at })
+          .where('id', '=', id)
+          .where('revoked_at', 'is', null)
+          .execute()
+        return true
+      }),
+    listByTenant: (tenantId) =>
+      guard(`tokens of tenant ${tenantId}`, async () => {
+        const rows = await db
+          .selectFrom('api_tokens')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+        return rows.map(rowToApiToken)
+      }),
+  }
+}
+
 /** All repositories bound to `db` (the pool or one transaction). */
 export function createSession(db: Executor): StorageSession {
   return {
@@ -557,6 +613,7 @@ export function createSession(db: Executor): StorageSession {
     courses: courseRepository(db),
     credentials: credentialRepository(db),
     statusLists: statusListRepository(db),
+    tokens: apiTokenRepository(db),
   }
 }
 

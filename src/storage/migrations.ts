@@ -258,6 +258,35 @@ const statusLists: Migration = {
   },
 }
 
+const apiTokens: Migration = {
+  async up(db: AnyDb) {
+    await atomically(db, async (db) => {
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('scopes_json', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute()
+      await db.schema
+        .createIndex('api_tokens_token_hash_key')
+        .unique()
+        .on('api_tokens')
+        .column('token_hash')
+        .execute()
+      await db.schema.createIndex('api_tokens_tenant_id_idx').on('api_tokens').column('tenant_id').execute()
+    })
+  },
+  async down(db: AnyDb) {
+    await atomically(db, async (db) => {
+      await db.schema.dropTable('api_tokens').execute()
+    })
+  },
+}
+
 /**
  * Every migration, keyed by name. Kysely runs them in name order, so a name must sort after every name
  * already here.
@@ -266,6 +295,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026_11_25_001_initial': initial,
   '2026_11_25_002_courses': courses,
   '2026_11_25_003_status_lists': statusLists,
+  '2026_11_25_004_api_tokens': apiTokens,
 }
 
 /** Hands {@link migrations} to Kysely's `Migrator`. */

@@ -323,6 +323,28 @@ export interface StatusListRepository {
   listEvents(query: StatusEventQuery): Promise<StatusEventRecord[]>
 }
 
+/** A tenant's API bearer token. Only a hash of its secret is stored, never the secret. */
+export interface ApiTokenRecord {
+  /** Public id, part of the token text (`mc_<id>_<secret>`). */
+  id: string
+  tenantId: string
+  name: string
+  scopes: string[]
+  /** SHA-256 (hex) of the secret part. */
+  tokenHash: string
+  createdAt: string
+  revokedAt: string | null
+}
+
+export interface ApiTokenRepository {
+  create(token: ApiTokenRecord): Promise<ApiTokenRecord>
+  getById(id: string): Promise<ApiTokenRecord | undefined>
+  findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>
+  /** Sets `revokedAt` (once; revoking again keeps the first time). Returns false when no such token. */
+  revoke(id: string, at: string): Promise<boolean>
+  listByTenant(tenantId: string): Promise<ApiTokenRecord[]>
+}
+
 /** Repositories bound to one connection or one transaction. */
 export interface StorageSession {
   tenants: TenantRepository
@@ -331,6 +353,7 @@ export interface StorageSession {
   courses: CourseRepository
   credentials: CredentialRepository
   statusLists: StatusListRepository
+  tokens: ApiTokenRepository
 }
 
 export interface Storage extends StorageSession {

@@ -558,4 +558,30 @@ forEachDialect('storage', (getStorage, dialect) => {
       expect(err.code).to.equal('ERR_STORAGE_CONFLICT')
     })
   })
+
+  describe('api tokens', () => {
+    it('creates, gets by id and hash, lists by tenant, revokes once; a duplicate hash conflicts', async () => {
+      const storage = getStorage()
+      await storage.tenants.create(tenant('tn-tok', { slug: 'tok' }))
+      const token = {
+        id: 'tok1',
+        tenantId: 'tn-tok',
+        name: 'ci',
+        scopes: ['courses:read', 'credentials:issue'],
+        tokenHash: 'a'.repeat(64),
+        createdAt: T0,
+        revokedAt: null,
+      }
+      expect(await storage.tokens.create(token)).to.deep.equal(token)
+      expect(await storage.tokens.getById('tok1')).to.deep.equal(token)
+      expect(await storage.tokens.findByHash('a'.repeat(64))).to.deep.equal(token)
+      expect(await storage.tokens.getById('nope')).to.equal(undefined)
+      const err = await rejection(storage.tokens.create({ ...token, id: 'tok2' }))
+      expect(err.code).to.equal('ERR_STORAGE_CONFLICT')
+      expect(await storage.tokens.revoke('tok1', T1)).to.equal(true)
+      expect(await storage.tokens.revoke('tok1', T2)).to.equal(true)
+      expect(await storage.tokens.revoke('nope', T1)).to.equal(false)
+      expect(await storage.tokens.listByTenant('tn-tok')).to.deep.equal([{ ...token, revokedAt: T1 }])
+    })
+  })
 })

@@ -1,0 +1,155 @@
+/**
+ * Protected routes, each behind a bearer token with one scope (see `auth.ts`): courses, issuing
+ * micro-credentials, VC API issuing, status changes and reading issued credentials. Every lookup is by the
+ * token's tenant: another tenant's course or credential is a 404, exactly like one that does not exist.
+ */
+import { readFileSync } from 'node:fs'
+import express, { Router } from 'express'
+import type { AppContext } from '../context.js'
+import { NotFoundError, ValidationError } from '../errors.js'
+import { addCourse, getCourse, issueMicrocredential } from '../issuer/issue-microcredential.js'
+import { signCredential } from '../issuer/sign-credential.js'
+import { createAjv, toFieldProblems } from '../lib/schema-validation.js'
+import { changeStatus, type StatusAction } from '../status/index.js'
+import type { CourseRecord } from '../storage/storage.js'
+import { callerOf, requireScope } from './auth.js'
+
+const VC_V2 = 'https://www.w3.org/ns/credentials/v2'
+
+interface VcApiIssueRequest {
+  credential: Record<string, unknown>
+  options?: Record<string, never>
+}
+
+interface StatusRequest {
+  credentialId: string
+  credentialStatus: Array<{ type: 'BitstringStatusListEntry'; status: StatusAction; reason?: string }>
+}
+
+function loadSchema(name: string): object {
+  return JSON.parse(readFileSync(new URL(`../../schemas/${name}`, import.meta.url), 'utf8')) as object
+}
+
+const ajv = createAjv()
+const validateIssueRequest = ajv.compile<VcApiIssueRequest>(loadSchema('vcapi-issue.request.json'))
+const validateStatusRequest = ajv.compile<StatusRequest>(loadSchema('credential-status.request.json'))
+
+function invalid(what: string, errors: Parameters<typeof toFieldProblems>[0]): ValidationError {
+  const problems = toFieldProblems(errors)
+  return new ValidationError(`Not a ${what} request: ${problems.map((p) => p.message).join('; ')}`, problems)
+}
+
+/** A compact vc+jwt as a VC 2.0 `EnvelopedVerifiableCredential`. */
+export function envelope(jws: string): Record<string, unknown> {
+  return { '@context': VC_V2, type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${jws}` }
+}
+
+function asVerifiableCredential(credential: string | Record<string, unknown>): Record<string, unknown> {
+  return typeof credential === 'string' ? envelope(credential) : credential
+}
+
+function courseView(record: CourseRecord) {
+  return {
+    id: record.courseRef,
+    version: record.version,
+    contentHash: record.contentHash,
+    course: record.course,
+  }
+}
+
+export function issuingRoutes(ctx: AppContext, bodyLimitBytes: number): Router {
+  const router = Router()
+  const json = express.json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] })
+  const scope = (name: Parameters<typeof requireScope>[1]) => requireScope(ctx.storage, name)
+
+  router.post('/courses', scope('courses:write'), json, async (req, res) => {
+    const { tenant } = callerOf(req)
+    const { record, created } = await addCourse(ctx, { tenantSlug: tenant.slug, course: req.body })
+    res
+      .status(created ? 201 : 200)
+      .json({ id: record.courseRef, version: record.version, contentHash: record.contentHash })
+  })
+
+  router.get('/courses', scope('courses:read'), async (req, res) => {
+    const { tenant } = callerOf(req)
+    const records = await ctx.storage.courses.listLatest(tenant.id)
+    res.json({ courses: records.map(courseView) })
+  })
+
+  router.get('/courses/:id', scope('courses:read'), async (req, res) => {
+    const { tenant } = callerOf(req)
+    res.json(courseView(await getCourse(ctx, tenant.slug, req.params.id as string)))
+  })
+
+  router.post('/courses/:id/credentials', scope('credentials:issue'), json, async (req, res) => {
+    const { tenant } = callerOf(req)
+    const format = req.query.format ?? 'elm'
+    if (format !== 'elm' && format !== 'edc') {
+      throw new ValidationError('format must be elm or edc', [
+        { field: 'format', rule: 'enum', message: 'format must be elm or edc' },
+      ])
+    }
+    const course = await getCourse(ctx, tenant.slug, req.params.id as string)
+    const issued = await issueMicrocredential(ctx, {
+      tenantSlug: tenant.slug,
+      course,
+      learner: req.body,
+      format,
+    })
+    res
+      .status(201)
+      .json({ id: issued.record.id, verifiableCredential: asVerifiableCredential(issued.credential) })
+  })
+
+  for (const [path, proof] of [
+    ['/credentials/issue', 'di'],
+    ['/jose/credentials/issue', 'jose'],
+  ] as const) {
+    router.post(path, scope('credentials:issue'), json, async (req, res) => {
+      const { tenant } = callerOf(req)
+      const body: unknown = req.body
+      if (!validateIssueRequest(body)) throw invalid('credential issue', validateIssueRequest.errors)
+      const signed = await signCredential(ctx, {
+        tenantSlug: tenant.slug,
+        credential: body.credential,
+        proof,
+      })
+      res.status(201).json({ verifiableCredential: asVerifiableCredential(signed.credential) })
+    })
+  }
+
+  router.post('/credentials/status', scope('credentials:status'), json, async (req, res) => {
+    const { tenant, token } = callerOf(req)
+    const body: unknown = req.body
+    if (!validateStatusRequest(body)) throw invalid('credential status', validateStatusRequest.errors)
+    const result = await changeStatus(ctx, {
+      tenantSlug: tenant.slug,
+      actor: `token:${token.id}`,
+      changes: body.credentialStatus.map((entry) => ({
+        credentialId: body.credentialId,
+        action: entry.status,
+        ...(entry.reason !== undefined ? { reason: entry.reason } : {}),
+      })),
+    })
+    res.json(result)
+  })
+
+  router.get('/credentials/:id', scope('credentials:read'), async (req, res) => {
+    const { tenant } = callerOf(req)
+    const id = req.params.id as string
+    const record = await ctx.storage.credentials.get(id)
+    if (!record || record.tenantId !== tenant.id) throw new NotFoundError(`No credential ${id}`)
+    const credential =
+      record.format === 'elm' || record.format === 'vc-jose'
+        ? envelope(record.credential)
+        : (JSON.parse(record.credential) as Record<string, unknown>)
+    res.json({
+      id: record.id,
+      format: record.format,
+      issuedAt: record.issuedAt,
+      verifiableCredential: credential,
+    })
+  })
+
+  return router
+}
