@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'ERR_USAGE'
   | 'ERR_VALIDATION'
   | 'ERR_NOT_FOUND'
+  | 'ERR_GONE'
   | 'ERR_NOT_INITIALIZED'
   | 'ERR_STORAGE_CONFLICT'
   | 'ERR_STORAGE'
@@ -98,6 +99,13 @@ export class NotFoundError extends MicrocredError {
   readonly code = 'ERR_NOT_FOUND'
   readonly type = `${PROBLEM_BASE}NOT_FOUND`
   override readonly status = 404
+}
+
+/** The resource existed but its content was erased for good (a learner's personal data). */
+export class GoneError extends MicrocredError {
+  readonly code = 'ERR_GONE'
+  readonly type = `${PROBLEM_BASE}GONE`
+  override readonly status = 410
 }
 
 /** The home folder has no database or keys yet: run `microcred init`. */
@@ -311,6 +319,7 @@ export type AnyMicrocredError =
   | UsageError
   | ValidationError
   | NotFoundError
+  | GoneError
   | NotInitializedError
   | StorageConflictError
   | StorageError

@@ -17,6 +17,7 @@ import {
   tenantsAddCommand,
   tenantsListCommand,
 } from './commands/identity.js'
+import { learnersEraseCommand } from './commands/learners.js'
 import { courseAddCommand, courseListCommand, issueCommand } from './commands/issuing.js'
 import { revokeCommand, statusCommand, suspendCommand, unsuspendCommand } from './commands/status.js'
 import { serveCommand } from './commands/serve.js'
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   suspendCommand,
   unsuspendCommand,
   statusCommand,
+  learnersEraseCommand,
   signCommand,
   verifyCommand,
   serveCommand,

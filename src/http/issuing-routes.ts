@@ -6,12 +6,13 @@
 import { readFileSync } from 'node:fs'
 import express, { Router } from 'express'
 import type { AppContext } from '../context.js'
-import { NotFoundError, ValidationError } from '../errors.js'
+import { GoneError, NotFoundError, ValidationError } from '../errors.js'
 import { addCourse, getCourse, issueMicrocredential } from '../issuer/issue-microcredential.js'
 import { signCredential } from '../issuer/sign-credential.js'
 import { createAjv, toFieldProblems } from '../lib/schema-validation.js'
 import { changeStatus, type StatusAction } from '../status/index.js'
-import type { CourseRecord } from '../storage/storage.js'
+import { eraseLearner } from '../issuer/erase-learner.js'
+import { isErased, type CourseRecord } from '../storage/storage.js'
 import { callerOf, requireScope } from './auth.js'
 
 const VC_V2 = 'https://www.w3.org/ns/credentials/v2'
@@ -26,6 +27,10 @@ interface StatusRequest {
   credentialStatus: Array<{ type: 'BitstringStatusListEntry'; status: StatusAction; reason?: string }>
 }
 
+interface EraseRequest {
+  learnerRef: string
+}
+
 function loadSchema(name: string): object {
   return JSON.parse(readFileSync(new URL(`../../schemas/${name}`, import.meta.url), 'utf8')) as object
 }
@@ -33,6 +38,7 @@ function loadSchema(name: string): object {
 const ajv = createAjv()
 const validateIssueRequest = ajv.compile<VcApiIssueRequest>(loadSchema('vcapi-issue.request.json'))
 const validateStatusRequest = ajv.compile<StatusRequest>(loadSchema('credential-status.request.json'))
+const validateEraseRequest = ajv.compile<EraseRequest>(loadSchema('learner-erase.request.json'))
 
 function invalid(what: string, errors: Parameters<typeof toFieldProblems>[0]): ValidationError {
   const problems = toFieldProblems(errors)
@@ -134,11 +140,26 @@ export function issuingRoutes(ctx: AppContext, bodyLimitBytes: number): Router {
     res.json(result)
   })
 
+  router.post('/learners/erase', scope('credentials:status'), json, async (req, res) => {
+    const { tenant, token } = callerOf(req)
+    const body: unknown = req.body
+    if (!validateEraseRequest(body)) throw invalid('learner erase', validateEraseRequest.errors)
+    const result = await eraseLearner(ctx, {
+      tenantSlug: tenant.slug,
+      learnerRef: body.learnerRef,
+      actor: `token:${token.id}`,
+    })
+    // The learner reference is personal data: the log names the actor and the count only.
+    ctx.logger.info('learner erased', { actor: `token:${token.id}`, erased: result.erased })
+    res.json(result)
+  })
+
   router.get('/credentials/:id', scope('credentials:read'), async (req, res) => {
     const { tenant } = callerOf(req)
     const id = req.params.id as string
     const record = await ctx.storage.credentials.get(id)
     if (!record || record.tenantId !== tenant.id) throw new NotFoundError(`No credential ${id}`)
+    if (isErased(record)) throw new GoneError(`Credential ${id} was erased`)
     const credential =
       record.format === 'elm' || record.format === 'vc-jose'
         ? envelope(record.credential)

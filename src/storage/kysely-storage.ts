@@ -307,6 +307,16 @@ export function credentialRepository(db: Executor): CredentialRepository {
         const rows = await q.orderBy('id').limit(pageLimit(query.limit)).execute()
         return rows.map(rowToCredential)
       }),
+    eraseByLearner: (tenantId, learnerRef) =>
+      guard(`credentials of tenant ${tenantId}`, async () => {
+        const result = await db
+          .updateTable('credentials')
+          .set({ credential: '', learner_ref: null })
+          .where('tenant_id', '=', tenantId)
+          .where('learner_ref', '=', learnerRef)
+          .executeTakeFirst()
+        return Number(result.numUpdatedRows)
+      }),
   }
 }
 

@@ -69,6 +69,8 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     sqlite.pragma('foreign_keys = ON')
     // A second process (CLI next to a running server) waits for the lock instead of failing at once.
     sqlite.pragma('busy_timeout = 5000')
+    // Freed space is zeroed, so that erased personal data does not linger in the file's free pages.
+    sqlite.pragma('secure_delete = ON')
   } catch (err) {
     sqlite.close()
     throw new StorageError(`Cannot configure SQLite database ${filename}`, { cause: err })

@@ -102,8 +102,16 @@ export interface CredentialRecord {
   learnerRef: string | null
   format: CredentialFormat
   issuedAt: string
-  /** The credential exactly as issued: compact JWS for JOSE forms, JSON text for Data Integrity forms. */
+  /**
+   * The credential exactly as issued: compact JWS for JOSE forms, JSON text for Data Integrity forms. Empty
+   * once the learner's personal data was erased (see {@link isErased}).
+   */
   credential: string
+}
+
+/** True when the record's credential text was erased: id, issuer, course and status slots remain. */
+export function isErased(record: CredentialRecord): boolean {
+  return record.credential === ''
 }
 
 export interface CredentialListQuery {
@@ -159,6 +167,11 @@ export interface CredentialRepository {
   insert(record: CredentialRecord): Promise<CredentialRecord>
   get(id: string): Promise<CredentialRecord | undefined>
   list(query: CredentialListQuery): Promise<CredentialRecord[]>
+  /**
+   * Erases the personal data of every credential of `tenantId` issued to `learnerRef`: clears the credential
+   * text and the learner reference, keeping everything status changes need. Returns how many were erased.
+   */
+  eraseByLearner(tenantId: string, learnerRef: string): Promise<number>
 }
 
 /**

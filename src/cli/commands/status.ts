@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { decodeJwt } from 'jose'
 import type { AppContext } from '../../context.js'
-import { CredentialParseError, NotFoundError, UsageError, ValidationError } from '../../errors.js'
+import { CredentialParseError, GoneError, NotFoundError, UsageError, ValidationError } from '../../errors.js'
+import { isErased } from '../../storage/storage.js'
 import { checkStatus } from '../../status/check-status.js'
 import { composeStatusListResolvers } from '../../status/compose-resolvers.js'
 import { createRemoteStatusListResolver } from '../../status/fetch-status-list.js'
@@ -19,7 +20,7 @@ import {
 } from '../command.js'
 
 /** Who the audit log names for a change made from this shell. */
-function actorOf(values: Record<string, unknown>): string {
+export function actorOf(values: Record<string, unknown>): string {
   if (typeof values.actor === 'string' && values.actor.trim()) return values.actor.trim()
   try {
     return `cli:${userInfo().username}`
@@ -95,6 +96,9 @@ async function loadCredential(
   if (arg.startsWith('urn:') || arg.startsWith('did:')) {
     const record = await ctx.storage.credentials.get(arg)
     if (!record) throw new NotFoundError(`No credential ${arg} in this instance`)
+    if (isErased(record)) {
+      throw new GoneError(`Credential ${arg} was erased here; check the credential file the learner holds`)
+    }
     text = record.credential
   } else {
     try {

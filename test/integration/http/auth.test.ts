@@ -101,6 +101,13 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
       }),
       tenantResource: true,
     },
+    'POST /learners/erase': {
+      method: 'post',
+      path: () => '/learners/erase',
+      scope: 'credentials:status',
+      body: () => ({ learnerRef: 'Student ID:nobody' }),
+      tenantResource: false,
+    },
     'GET /credentials/:id': {
       method: 'get',
       path: () => `/credentials/${encodeURIComponent(credentialId)}`,
@@ -339,6 +346,62 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
         .set('Authorization', auth())
         .send({ credentialId, credentialStatus: [{ type: 'Other', status: 'revoke' }] })
       expectProblem(res, 400, 'ERR_VALIDATION')
+    })
+  })
+
+  describe('learner erasure (after the happy paths: it erases the example learner)', () => {
+    const auth = () => `Bearer ${tokens.all}`
+
+    it('POST /learners/erase: 400 for a bad body, 0 for an unknown learner', async () => {
+      expectProblem(
+        await request(app).post('/learners/erase').set('Authorization', auth()).send({ learner: 'x' }),
+        400,
+        'ERR_VALIDATION',
+      )
+      const res = await request(app)
+        .post('/learners/erase')
+        .set('Authorization', auth())
+        .send({ learnerRef: 'Student ID:nobody' })
+      expect(res.status, JSON.stringify(res.body)).to.equal(200)
+      expect(res.body).to.deep.equal({ erased: 0 })
+    })
+
+    it("another tenant's token erases nothing of this tenant", async () => {
+      const res = await request(app)
+        .post('/learners/erase')
+        .set('Authorization', `Bearer ${tokens.other}`)
+        .send({ learnerRef: 'Student ID:2025-04711' })
+      expect(res.body).to.deep.equal({ erased: 0 })
+      await request(app)
+        .get(`/credentials/${encodeURIComponent(credentialId)}`)
+        .set('Authorization', auth())
+        .expect(200)
+    })
+
+    it('erases the example learner; GET /credentials/:id is then 410 Gone, status changes still work', async () => {
+      const res = await request(app)
+        .post('/learners/erase')
+        .set('Authorization', auth())
+        .send({ learnerRef: 'Student ID:2025-04711' })
+      expect(res.status, JSON.stringify(res.body)).to.equal(200)
+      expect(res.body.erased).to.be.at.least(1)
+      expectProblem(
+        await request(app)
+          .get(`/credentials/${encodeURIComponent(credentialId)}`)
+          .set('Authorization', auth()),
+        410,
+        'ERR_GONE',
+      )
+      const status = await request(app)
+        .post('/credentials/status')
+        .set('Authorization', auth())
+        .send({
+          credentialId,
+          credentialStatus: [{ type: 'BitstringStatusListEntry', status: 'revoke', reason: 'test' }],
+        })
+      // Revoked by the happy paths already: the erased record still resolves to its slot.
+      expect(status.status, JSON.stringify(status.body)).to.equal(200)
+      expect(status.body.changed[0]).to.include({ credentialId, outcome: 'unchanged' })
     })
   })
 

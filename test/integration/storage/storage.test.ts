@@ -436,6 +436,31 @@ forEachDialect('storage', (getStorage, dialect) => {
       expect(await storage.credentials.get('c-none')).to.equal(undefined)
     })
 
+    it("erases a learner's credentials of one tenant only, keeping everything but the text and the reference", async () => {
+      const storage = getStorage()
+      const { tenantId, issuerId } = await seed(storage, 'erase')
+      const other = await seed(storage, 'erase-other')
+      const mine = [
+        { ...credential('c-erase-1', tenantId, issuerId, 'course-1'), learnerRef: 'student-x' },
+        { ...credential('c-erase-2', tenantId, issuerId, null), learnerRef: 'student-x' },
+      ]
+      const kept = credential('c-erase-3', tenantId, issuerId, 'course-1')
+      const elsewhere = {
+        ...credential('c-erase-4', other.tenantId, other.issuerId, null),
+        learnerRef: 'student-x',
+      }
+      for (const c of [...mine, kept, elsewhere]) await storage.credentials.insert(c)
+
+      expect(await storage.credentials.eraseByLearner(tenantId, 'student-x')).to.equal(2)
+      for (const c of mine) {
+        expect(await storage.credentials.get(c.id)).to.deep.equal({ ...c, credential: '', learnerRef: null })
+      }
+      expect(await storage.credentials.get(kept.id)).to.deep.equal(kept)
+      expect(await storage.credentials.get(elsewhere.id)).to.deep.equal(elsewhere)
+      expect(await storage.credentials.eraseByLearner(tenantId, 'student-x')).to.equal(0)
+      expect(await storage.credentials.eraseByLearner(tenantId, 'student-unknown')).to.equal(0)
+    })
+
     it('lists by tenant in id order, page by page, with a course filter', async () => {
       const storage = getStorage()
       const { tenantId, issuerId } = await seed(storage, 'page')
