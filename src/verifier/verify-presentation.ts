@@ -8,10 +8,11 @@
  */
 import { BUNDLED_CONTEXTS, CREDENTIALS_V1, CREDENTIALS_V2 } from '../document-loader/index.js'
 import type { FieldProblem } from '../errors.js'
+import { joseHeaderAndClaimProblems } from './checks/format.js'
 import { checkHolder } from './checks/holder.js'
 import { checkProof } from './checks/proof.js'
 import { DEFAULT_MAX_CLOCK_SKEW } from './checks/validity.js'
-import { joseTypOf, parseVerifiable } from './parse-input.js'
+import { parseVerifiable } from './parse-input.js'
 import { applyPolicy, requiredChecks } from './policies.js'
 import {
   crashedCheck,
@@ -81,8 +82,6 @@ const CREDENTIAL_ONLY: Partial<Record<CheckId, string>> = {
   microcredential: 'Annex I completeness concerns the credentials, reported in each credential',
 }
 
-const LEGACY_CLAIMS = ['vc', 'vp'] as const
-
 function isUrl(value: unknown): value is string {
   if (typeof value !== 'string') return false
   try {
@@ -102,31 +101,7 @@ function contextEntries(document: Record<string, unknown>): unknown[] | undefine
 // --- format -------------------------------------------------------------------------------------------
 
 function joseFormatProblems(parsed: ParsedPresentation): FieldProblem[] {
-  const problems: FieldProblem[] = []
-  const header = parsed.header ?? {}
-  if (typeof header.alg !== 'string' || header.alg === '' || header.alg.toLowerCase() === 'none') {
-    problems.push({
-      field: '/jws/header/alg',
-      rule: 'required',
-      message: 'the JWS header needs a signature alg',
-    })
-  }
-  if (joseTypOf(header) !== 'vp+jwt') {
-    problems.push({
-      field: '/jws/header/typ',
-      rule: 'typ',
-      message: 'a VC-JOSE presentation must have the JWS header typ vp+jwt',
-    })
-  }
-  for (const claim of LEGACY_CLAIMS) {
-    if (claim in parsed.presentation) {
-      problems.push({
-        field: `/${claim}`,
-        rule: 'legacy',
-        message: `the "${claim}" claim of the VC 1.1 JWT encoding is not allowed: the payload is the presentation itself`,
-      })
-    }
-  }
+  const problems = joseHeaderAndClaimProblems(parsed.header ?? {}, parsed.presentation, 'presentation')
   if (parsed.version !== '2.0') {
     problems.push({
       field: '/@context/0',

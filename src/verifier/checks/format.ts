@@ -23,9 +23,17 @@ export type FormatCode = 'FORMAT_OK' | 'FORMAT_INVALID'
 /** JWT claims of the pre-2.0 "JWT VC" encoding (VC 1.1 §6.3.1): VC-JOSE payloads are the credential itself. */
 const LEGACY_CLAIMS = ['vc', 'vp'] as const
 
-function joseProblems(parsed: ParsedCredential): FieldProblem[] {
+/**
+ * What a VC-JOSE payload of either kind must carry in its header and may not carry in its claims: a real
+ * `alg`, the right `typ`, and none of the VC 1.1 JWT claims (the payload is the document itself).
+ */
+export function joseHeaderAndClaimProblems(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  kind: 'credential' | 'presentation',
+): FieldProblem[] {
   const problems: FieldProblem[] = []
-  const header = parsed.header ?? {}
+  const typ = kind === 'credential' ? 'vc+jwt' : 'vp+jwt'
   if (typeof header.alg !== 'string' || header.alg === '' || header.alg.toLowerCase() === 'none') {
     problems.push({
       field: '/jws/header/alg',
@@ -33,22 +41,27 @@ function joseProblems(parsed: ParsedCredential): FieldProblem[] {
       message: 'the JWS header needs a signature alg',
     })
   }
-  if (joseTypOf(header) !== 'vc+jwt') {
+  if (joseTypOf(header) !== typ) {
     problems.push({
       field: '/jws/header/typ',
       rule: 'typ',
-      message: 'a VC-JOSE credential must have the JWS header typ vc+jwt',
+      message: `a VC-JOSE ${kind} must have the JWS header typ ${typ}`,
     })
   }
   for (const claim of LEGACY_CLAIMS) {
-    if (claim in parsed.credential) {
+    if (claim in payload) {
       problems.push({
         field: `/${claim}`,
         rule: 'legacy',
-        message: `the "${claim}" claim of the VC 1.1 JWT encoding is not allowed: the payload is the credential itself`,
+        message: `the "${claim}" claim of the VC 1.1 JWT encoding is not allowed: the payload is the ${kind} itself`,
       })
     }
   }
+  return problems
+}
+
+function joseProblems(parsed: ParsedCredential): FieldProblem[] {
+  const problems = joseHeaderAndClaimProblems(parsed.header ?? {}, parsed.credential, 'credential')
   const envelope = parsed.envelope
   if (envelope !== undefined) {
     const context = envelope['@context']
