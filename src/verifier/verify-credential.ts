@@ -76,6 +76,21 @@ export function formatFailureResult(
   return result
 }
 
+/** The result for a presentation given where a credential is expected, or the other way round. */
+export function wrongKindResult(
+  expected: 'credential' | 'presentation',
+  policy: PolicyName,
+  mechanism: SecuringMechanism,
+): VerificationResult {
+  const other = expected === 'credential' ? 'presentation' : 'credential'
+  const code = expected === 'credential' ? 'FORMAT_NOT_A_CREDENTIAL' : 'FORMAT_NOT_A_PRESENTATION'
+  const message = `The input is a ${other}, not a ${expected}: verify it as a ${other}`
+  const check = makeCheck('format', 'fail', code, message, [
+    problem(PROBLEM_TYPES.MALFORMED_VALUE_ERROR, code, message, undefined, ''),
+  ])
+  return formatFailureResult(check, policy, expected, mechanism)
+}
+
 /**
  * Verifies a credential that {@link parseVerifiable} already read (a top-level credential, or one embedded
  * in a presentation). Runs every check independently, in parallel; a check that throws becomes
@@ -163,13 +178,6 @@ export async function verifyCredential(
   const policy = policyOf(options)
   const parsed = parseVerifiable(input, options.limits)
   if (parsed.kind === 'unparseable') return formatFailureResult(parsed.check, policy, 'credential')
-  if (parsed.kind === 'presentation') {
-    const code = 'FORMAT_NOT_A_CREDENTIAL'
-    const message = 'The input is a presentation, not a credential: verify it as a presentation'
-    const check = makeCheck('format', 'fail', code, message, [
-      problem(PROBLEM_TYPES.MALFORMED_VALUE_ERROR, code, message, undefined, ''),
-    ])
-    return formatFailureResult(check, policy, 'credential', parsed.mechanism)
-  }
+  if (parsed.kind === 'presentation') return wrongKindResult('credential', policy, parsed.mechanism)
   return verifyParsedCredential(parsed, deps, options)
 }

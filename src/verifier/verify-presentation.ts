@@ -41,6 +41,7 @@ import {
   formatFailureResult,
   policyOf,
   verifyParsedCredential,
+  wrongKindResult,
 } from './verify-credential.js'
 
 /**
@@ -475,13 +476,6 @@ export async function verifyPresentation(
   const policy = policyOf(options)
   const parsed = parseVerifiable(input, options.limits)
   if (parsed.kind === 'unparseable') return formatFailureResult(parsed.check, policy, 'presentation')
-  if (parsed.kind === 'credential') {
-    const code = 'FORMAT_NOT_A_PRESENTATION'
-    const message = 'The input is a credential, not a presentation: verify it as a credential'
-    const check = makeCheck('format', 'fail', code, message, [
-      problem(PROBLEM_TYPES.MALFORMED_VALUE_ERROR, code, message, undefined, ''),
-    ])
-    return formatFailureResult(check, policy, 'presentation', parsed.mechanism)
-  }
+  if (parsed.kind === 'credential') return wrongKindResult('presentation', policy, parsed.mechanism)
   return verifyParsedPresentation(parsed, deps, options)
 }
