@@ -16,6 +16,7 @@ import {
   type KeyTypeResult,
 } from './issue.bench.js'
 import { describeMachine, renderDocument, renderResults, tinybenchVersion } from './report.js'
+import { renderServiceSection, runServiceBench } from './service.bench.js'
 import { runStatusBench, type StatusBenchBudget } from './status.bench.js'
 import { runVerifyBench, type VerifyKeyTypeResult } from './verify.bench.js'
 
@@ -46,6 +47,9 @@ const STATUS_BUDGET: StatusBenchBudget = {
   singles: 10,
   publishes: 10,
 }
+/** Cohort sizes of the batch figures: the elm one is the size the throughput target is set for. */
+const SERVICE_COHORTS = { elm: 10_000, edc: 500 }
+const SERVICE_HTTP = { durationSeconds: 10, connections: 10 }
 /** The PostgreSQL server of the status-list part (a throwaway schema is created in it and dropped). */
 const DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const OUTPUT = new URL('../docs/benchmarks.md', import.meta.url)
@@ -91,6 +95,12 @@ async function main(): Promise<void> {
     databaseUrl: DATABASE_URL,
     onStep: (name) => process.stderr.write(`bench: ${name}\n`),
   })
+  const service = await runServiceBench({
+    examples,
+    cohorts: SERVICE_COHORTS,
+    http: SERVICE_HTTP,
+    onStep: (name) => process.stderr.write(`bench: ${name}\n`),
+  })
   const report = {
     machine,
     budget: BUDGET,
@@ -99,6 +109,7 @@ async function main(): Promise<void> {
     cohorts,
     verification: { budget: VERIFY_BUDGET, results: verification, runMs: verifyMs },
     status,
+    service: renderServiceSection(service),
     runMs: performance.now() - started,
   }
   await writeFile(OUTPUT, renderDocument(report), 'utf8')

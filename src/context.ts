@@ -2,6 +2,8 @@
  * The composition root: the one place that picks the storage driver, the key store, the document loader
  * and the clock from the configuration. The CLI and the service call it; the core only receives its parts.
  */
+import type { ClaimLinks } from './claims/claim-links.js'
+import { openClaimLinks } from './claims/secrets-file.js'
 import type { Clock } from './clock.js'
 import { systemClock } from './clock.js'
 import type { Config } from './config/load-config.js'
@@ -36,12 +38,17 @@ export interface AppContext {
   readonly publicBaseUrl: string
   /** From the configuration: status entries every credential carries unless its course says otherwise. */
   readonly statusPurposes: readonly StatusPurpose[]
+  /**
+   * Learners' claim links, keyed by the configured or stored secret. Without one (a folder never
+   * initialised) making a link fails with `ERR_NOT_INITIALIZED`; everything else works.
+   */
+  readonly claimLinks: ClaimLinks
   close(): Promise<void>
 }
 
 /** Parts a caller (usually a test) supplies instead of the defaults. */
 export type ContextOverrides = Partial<
-  Pick<AppContext, 'clock' | 'storage' | 'keyStore' | 'documentLoader' | 'logger'>
+  Pick<AppContext, 'clock' | 'storage' | 'keyStore' | 'documentLoader' | 'logger' | 'claimLinks'>
 >
 
 /** Builds the context from a loaded configuration. The storage is opened but not migrated. */
@@ -65,6 +72,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     displayImages: createDisplayImageCache(),
     publicBaseUrl: config.publicBaseUrl,
     statusPurposes: config.statusPurposes,
+    claimLinks:
+      overrides.claimLinks ??
+      (await openClaimLinks({
+        secret: config.claimLinkSecret,
+        secretsFile: config.secretsFile,
+        publicBaseUrl: config.publicBaseUrl,
+      })),
     // A storage handed in by the caller is the caller's to close.
     close: async () => {
       if (!overrides.storage) await storage.close()

@@ -37,6 +37,11 @@ export type ErrorCode =
   | 'ERR_STATUS_RETRIEVAL'
   | 'ERR_AUTH_MISSING'
   | 'ERR_AUTH_FORBIDDEN'
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_BATCH_BUSY'
+  | 'ERR_BATCH_INVALID'
+  | 'ERR_ILA_IMPORT_REFUSED'
+  | 'ERR_ADDRESS_NOT_ALLOWED'
 
 /** One entry of a validation failure: the field (JSON pointer or dotted path) and the rule it broke. */
 export interface FieldProblem {
@@ -313,6 +318,65 @@ export class ForbiddenError extends MicrocredError {
   override readonly status = 403
 }
 
+/** A client sent more requests than the public rate limit allows; the response says when to retry. */
+export class RateLimitedError extends MicrocredError {
+  readonly code = 'ERR_RATE_LIMITED'
+  readonly type = `${PROBLEM_BASE}RATE_LIMITED`
+  override readonly status = 429
+}
+
+/** The client's address is not on the allow-list of a route restricted by address (`metrics.allowFrom`). */
+export class AddressNotAllowedError extends MicrocredError {
+  readonly code = 'ERR_ADDRESS_NOT_ALLOWED'
+  readonly type = `${PROBLEM_BASE}ADDRESS_NOT_ALLOWED`
+  override readonly status = 403
+}
+
+/** Another runner holds the batch (its lease has not expired): resume it later, or let that runner finish. */
+export class BatchBusyError extends MicrocredError {
+  readonly code = 'ERR_BATCH_BUSY'
+  readonly type = `${PROBLEM_BASE}BATCH_BUSY`
+  override readonly status = 409
+}
+
+/**
+ * A batch file with rows that cannot be issued: nothing was stored or issued. `problems` name each row and
+ * field (`rows/<n>/<field>`), up to a limit; `invalidRows` counts them all.
+ */
+export class InvalidBatchError extends MicrocredError {
+  readonly code = 'ERR_BATCH_INVALID'
+  readonly type = `${PROBLEM_BASE}BATCH_INVALID`
+  override readonly status = 422
+
+  constructor(
+    message: string,
+    readonly problems: FieldProblem[],
+    readonly invalidRows: number,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * An ILA import file with rows that cannot be imported, refused whole: nothing was written. `problems` name
+ * each row and field (`rows/<n>/<field>`), up to a limit; `invalidRows` counts the rejected rows, and
+ * `rejectedRows` lists their numbers (up to a limit). Importing with `partial` writes the valid rows instead.
+ */
+export class IlaImportRefusedError extends MicrocredError {
+  readonly code = 'ERR_ILA_IMPORT_REFUSED'
+  readonly type = `${PROBLEM_BASE}ILA_IMPORT_REFUSED`
+  override readonly status = 422
+
+  constructor(
+    message: string,
+    readonly problems: FieldProblem[],
+    readonly invalidRows: number,
+    readonly rejectedRows: number[],
+  ) {
+    super(message)
+  }
+}
+
 /** Discriminated union of every error class: `switch (err.code)` narrows it. */
 export type AnyMicrocredError =
   | ConfigError
@@ -340,6 +404,11 @@ export type AnyMicrocredError =
   | StatusTransitionError
   | AuthenticationError
   | ForbiddenError
+  | RateLimitedError
+  | BatchBusyError
+  | InvalidBatchError
+  | IlaImportRefusedError
+  | AddressNotAllowedError
 
 /** True when `err` is one of ours (narrowed to the union). */
 export function isMicrocredError(err: unknown): err is AnyMicrocredError {

@@ -43,6 +43,21 @@ export {
   type MicrocredentialFormat,
 } from './issuer/issue-microcredential.js'
 export { signCredential } from './issuer/sign-credential.js'
+export {
+  createClaimLinks,
+  CLAIM_LINK_SECRET_BYTES,
+  type ClaimLinks,
+  type ClaimLinksOptions,
+  type ClaimToken,
+} from './claims/claim-links.js'
+export {
+  claimUrlOf,
+  openClaim,
+  renewClaimLink,
+  revokeClaimLink,
+  type ClaimLinkDeps,
+  type ClaimLinkInput,
+} from './claims/manage-claim-links.js'
 export { checkCredentialForIssue, checkJsonLd } from './issuer/check-credential.js'
 export { secureWithJose } from './issuer/secure-jose.js'
 export { secureWithDataIntegrity } from './issuer/secure-data-integrity.js'
@@ -58,3 +73,4 @@ export { developmentProfile, parseIssuerProfile } from './issuer/issuer-profile.
 export * from './status/index.js'
 export { createDidDocumentLoader } from './did/did-document-loader.js'
 export * from './verifier/index.js'
+export * from './ila/index.js'

@@ -16,6 +16,8 @@ export interface CliIo {
    * such input as too large). Absent when there is no standard input to read.
    */
   readStdin?(maxBytes: number): Promise<string>
+  /** The terminal behind `err`, when it is one: long commands draw a progress bar on it. */
+  terminal?: NodeJS.WriteStream
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>

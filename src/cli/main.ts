@@ -19,6 +19,7 @@ const io = {
   out: (text: string) => void process.stdout.write(text),
   err: (text: string) => void process.stderr.write(text),
   readStdin,
+  ...(process.stderr.isTTY ? { terminal: process.stderr } : {}),
 }
 
 runCli(process.argv.slice(2), { env: process.env, cwd: process.cwd(), io }).then(

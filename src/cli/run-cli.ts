@@ -9,6 +9,14 @@ import { createContext, type AppContext, type ContextOverrides } from '../contex
 import { isMicrocredError, NotInitializedError, UsageError, type FieldProblem } from '../errors.js'
 import { commandHelp, parseCommandArgs, type CliIo, type Command } from './command.js'
 import {
+  batchesListCommand,
+  batchesResultsCommand,
+  batchesResumeCommand,
+  batchesStatusCommand,
+  issueBatchCommand,
+} from './commands/batches.js'
+import { claimsLinkCommand, claimsRevokeCommand } from './commands/claims.js'
+import {
   initCommand,
   issuerShowCommand,
   keysGenerateCommand,
@@ -17,6 +25,7 @@ import {
   tenantsAddCommand,
   tenantsListCommand,
 } from './commands/identity.js'
+import { ilaImportCommand } from './commands/ila.js'
 import { learnersEraseCommand } from './commands/learners.js'
 import { courseAddCommand, courseListCommand, issueCommand } from './commands/issuing.js'
 import { revokeCommand, statusCommand, suspendCommand, unsuspendCommand } from './commands/status.js'
@@ -37,11 +46,19 @@ export const COMMANDS: readonly Command[] = [
   courseAddCommand,
   courseListCommand,
   issueCommand,
+  issueBatchCommand,
+  batchesListCommand,
+  batchesStatusCommand,
+  batchesResultsCommand,
+  batchesResumeCommand,
   revokeCommand,
   suspendCommand,
   unsuspendCommand,
   statusCommand,
+  claimsLinkCommand,
+  claimsRevokeCommand,
   learnersEraseCommand,
+  ilaImportCommand,
   signCommand,
   verifyCommand,
   serveCommand,

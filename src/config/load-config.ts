@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { decodeBase64urlSecret } from '../lib/base64url-secret.js'
+import { ipAllowListProblems } from '../lib/ip-allow-list.js'
 import { createAjv, toFieldProblems } from '../lib/schema-validation.js'
 import type { KeyAlgorithm } from '../storage/storage.js'
 
@@ -28,6 +30,63 @@ export interface Config {
   readonly statusPurposes: ReadonlyArray<'revocation' | 'suspension'>
   /** Absolute path of the trusted-issuer registry file (`trustedIssuers`, relative to home), if configured. */
   readonly trustedIssuersFile: string | undefined
+  /** Per-client-address limit of the public routes. */
+  readonly rateLimit: RateLimitConfig
+  /** Express `trust proxy`: which proxies' X-Forwarded-For to believe about the client address. */
+  readonly trustProxy: boolean | number | readonly string[]
+  /** `GET /metrics`: whether it answers, and to which client addresses (undefined: any). */
+  readonly metrics: { readonly enabled: boolean; readonly allowFrom: readonly string[] | undefined }
+  /** Absolute path of the secrets file (`secretsFile`, relative to home; default `<home>/secrets.json`). */
+  readonly secretsFile: string
+  /**
+   * The claim-link secret from `MICROCRED_CLAIM_LINK_SECRET` (base64url), shared by instances that must
+   * answer each other's claim links; undefined to use the secrets file. A secret: never log it.
+   */
+  readonly claimLinkSecret: string | undefined
+  /** JWT access tokens from an OAuth2 authorization server, accepted besides API tokens; undefined when off. */
+  readonly oauth: OAuthConfig | undefined
+}
+
+/** The `rateLimit` setting with its defaults applied. */
+export interface RateLimitConfig {
+  readonly enabled: boolean
+  readonly windowSeconds: number
+  /** Requests one client address may make per window. */
+  readonly max: number
+}
+
+/** Names Express's `trust proxy` accepts besides addresses and ranges. */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal']
+
+/** The `oauth` setting with its defaults applied. */
+export interface OAuthConfig {
+  /** The exact `iss` of accepted tokens. */
+  readonly issuer: string
+  /** The `aud` accepted tokens must carry. */
+  readonly audience: string
+  /** Where the authorization server publishes its key set (https, or http on loopback). */
+  readonly jwksUri: string | undefined
+  /** Absolute path of a local key set file (`jwksFile`, relative to home). */
+  readonly jwksFile: string | undefined
+  /** Claim naming the tenant slug; default `tenant`. */
+  readonly tenantClaim: string
+  /** Claim holding the scopes (space-separated string or array); default `scope`. */
+  readonly scopeClaim: string
+  /** Accepted JWS algorithms (asymmetric only); default RS256, ES256, EdDSA, PS256. */
+  readonly algorithms: readonly string[]
+}
+
+/** JWS algorithms accepted from the authorization server unless `oauth.algorithms` says otherwise. */
+export const DEFAULT_OAUTH_ALGORITHMS = Object.freeze(['RS256', 'ES256', 'EdDSA', 'PS256'])
+
+interface FileOAuthConfig {
+  issuer: string
+  audience: string
+  jwksUri?: string
+  jwksFile?: string
+  tenantClaim?: string
+  scopeClaim?: string
+  algorithms?: string[]
 }
 
 interface FileConfig {
@@ -39,6 +98,11 @@ interface FileConfig {
   keyType?: KeyAlgorithm
   statusPurposes?: Array<'revocation' | 'suspension'>
   trustedIssuers?: string
+  rateLimit?: { enabled?: boolean; windowSeconds?: number; max?: number }
+  trustProxy?: boolean | number | string[]
+  metrics?: { enabled?: boolean; allowFrom?: string[] }
+  secretsFile?: string
+  oauth?: FileOAuthConfig
 }
 
 const schema = JSON.parse(
@@ -55,7 +119,11 @@ export const ENVIRONMENT = {
   MICROCRED_HOST: 'host',
   MICROCRED_LOG_LEVEL: 'logLevel',
   MICROCRED_KEY_TYPE: 'keyType',
+  MICROCRED_CLAIM_LINK_SECRET: 'claim-link secret (instead of the secrets file)',
 } as const
+
+/** Shortest claim-link secret accepted: a full-strength HMAC-SHA256 key. */
+const MIN_CLAIM_LINK_SECRET_BYTES = 32
 
 export interface LoadConfigInput {
   env: Readonly<Record<string, string | undefined>>
@@ -96,7 +164,32 @@ export function loadConfig({ env, cwd }: LoadConfigInput): Config {
     const problems = toFieldProblems(validateFileConfig.errors)
     throw new ConfigError(`Invalid configuration: ${problems.map((p) => p.message).join('; ')}`, problems)
   }
+  const claimLinkSecret = env.MICROCRED_CLAIM_LINK_SECRET || undefined
+  if (
+    claimLinkSecret !== undefined &&
+    decodeBase64urlSecret(claimLinkSecret, MIN_CLAIM_LINK_SECRET_BYTES) === undefined
+  ) {
+    // The message never quotes the value: it is a secret, and may be most of the right one.
+    const message = `MICROCRED_CLAIM_LINK_SECRET must be base64url of at least ${MIN_CLAIM_LINK_SECRET_BYTES} bytes`
+    throw new ConfigError(`Invalid configuration: ${message}`, [
+      { field: 'MICROCRED_CLAIM_LINK_SECRET', rule: 'base64url', message },
+    ])
+  }
   const valid = merged as FileConfig
+  // JSON Schema cannot tell an address or CIDR range from any other string.
+  const addressProblems = [
+    ...(Array.isArray(valid.trustProxy)
+      ? ipAllowListProblems(
+          valid.trustProxy.filter((entry) => !PROXY_NAMES.includes(entry)),
+          '/trustProxy',
+        )
+      : []),
+    ...ipAllowListProblems(valid.metrics?.allowFrom ?? [], '/metrics/allowFrom'),
+  ]
+  if (addressProblems.length > 0) {
+    const message = addressProblems.map((p) => `${p.field}: ${p.message}`).join('; ')
+    throw new ConfigError(`Invalid configuration: ${message}`, addressProblems)
+  }
   const port = valid.port ?? 8080
   const dataDir = join(home, 'data')
   return Object.freeze({
@@ -112,6 +205,33 @@ export function loadConfig({ env, cwd }: LoadConfigInput): Config {
     keyType: valid.keyType ?? 'Ed25519',
     statusPurposes: Object.freeze([...(valid.statusPurposes ?? ['revocation', 'suspension'])]),
     trustedIssuersFile: valid.trustedIssuers === undefined ? undefined : resolve(home, valid.trustedIssuers),
+    rateLimit: Object.freeze({
+      enabled: valid.rateLimit?.enabled ?? true,
+      windowSeconds: valid.rateLimit?.windowSeconds ?? 60,
+      max: valid.rateLimit?.max ?? 600,
+    }),
+    trustProxy: Array.isArray(valid.trustProxy)
+      ? Object.freeze([...valid.trustProxy])
+      : (valid.trustProxy ?? false),
+    metrics: Object.freeze({
+      enabled: valid.metrics?.enabled ?? true,
+      allowFrom: valid.metrics?.allowFrom && Object.freeze([...valid.metrics.allowFrom]),
+    }),
+    secretsFile: resolve(home, valid.secretsFile ?? 'secrets.json'),
+    claimLinkSecret,
+    oauth: valid.oauth === undefined ? undefined : oauthConfig(home, valid.oauth),
+  })
+}
+
+function oauthConfig(home: string, oauth: FileOAuthConfig): OAuthConfig {
+  return Object.freeze({
+    issuer: oauth.issuer,
+    audience: oauth.audience,
+    jwksUri: oauth.jwksUri,
+    jwksFile: oauth.jwksFile === undefined ? undefined : resolve(home, oauth.jwksFile),
+    tenantClaim: oauth.tenantClaim ?? 'tenant',
+    scopeClaim: oauth.scopeClaim ?? 'scope',
+    algorithms: Object.freeze([...(oauth.algorithms ?? DEFAULT_OAUTH_ALGORITHMS)]),
   })
 }
 

@@ -1,10 +1,12 @@
 /**
  * Protected routes, each behind a bearer token with one scope (see `auth.ts`): courses, issuing
- * micro-credentials, VC API issuing, status changes and reading issued credentials. Every lookup is by the
- * token's tenant: another tenant's course or credential is a 404, exactly like one that does not exist.
+ * micro-credentials, VC API issuing, status changes, reading issued credentials and managing learners' claim
+ * links. Every lookup is by the token's tenant: another tenant's course or credential is a 404, exactly like
+ * one that does not exist.
  */
 import { readFileSync } from 'node:fs'
-import express, { Router } from 'express'
+import { Router } from 'express'
+import { claimUrlOf, renewClaimLink, revokeClaimLink } from '../claims/manage-claim-links.js'
 import type { AppContext } from '../context.js'
 import { GoneError, NotFoundError, ValidationError } from '../errors.js'
 import { addCourse, getCourse, issueMicrocredential } from '../issuer/issue-microcredential.js'
@@ -12,8 +14,10 @@ import { signCredential } from '../issuer/sign-credential.js'
 import { createAjv, toFieldProblems } from '../lib/schema-validation.js'
 import { changeStatus, type StatusAction } from '../status/index.js'
 import { eraseLearner } from '../issuer/erase-learner.js'
-import { isErased, type CourseRecord } from '../storage/storage.js'
-import { callerOf, requireScope } from './auth.js'
+import { isErased, type CourseRecord, type CredentialRecord } from '../storage/storage.js'
+import { actAsTenant, callerOf, requireScope } from './auth.js'
+import { jsonBody } from './json-body.js'
+import type { Metrics } from './metrics.js'
 
 const VC_V2 = 'https://www.w3.org/ns/credentials/v2'
 
@@ -54,6 +58,20 @@ function asVerifiableCredential(credential: string | Record<string, unknown>): R
   return typeof credential === 'string' ? envelope(credential) : credential
 }
 
+/** A stored (not erased) credential as the API shows it; JOSE forms as `EnvelopedVerifiableCredential`. */
+export function storedCredentialView(record: CredentialRecord) {
+  const credential =
+    record.format === 'elm' || record.format === 'vc-jose'
+      ? envelope(record.credential)
+      : (JSON.parse(record.credential) as Record<string, unknown>)
+  return {
+    id: record.id,
+    format: record.format,
+    issuedAt: record.issuedAt,
+    verifiableCredential: credential,
+  }
+}
+
 function courseView(record: CourseRecord) {
   return {
     id: record.courseRef,
@@ -63,10 +81,25 @@ function courseView(record: CourseRecord) {
   }
 }
 
-export function issuingRoutes(ctx: AppContext, bodyLimitBytes: number): Router {
+export interface IssuingRoutesOptions {
+  /** Counts issued credentials. */
+  metrics?: Metrics
+  /**
+   * Conformance mode: the VC API issuing routes act for this tenant without a token (see `app.ts`); every
+   * other route still needs one.
+   */
+  conformance?: { tenantSlug: string }
+}
+
+export function issuingRoutes(
+  ctx: AppContext,
+  bodyLimitBytes: number,
+  options: IssuingRoutesOptions = {},
+): Router {
   const router = Router()
-  const json = express.json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] })
+  const json = jsonBody({ limitBytes: bodyLimitBytes })
   const scope = (name: Parameters<typeof requireScope>[1]) => requireScope(ctx.storage, name)
+  const { metrics, conformance } = options
 
   router.post('/courses', scope('courses:write'), json, async (req, res) => {
     const { tenant } = callerOf(req)
@@ -96,22 +129,31 @@ export function issuingRoutes(ctx: AppContext, bodyLimitBytes: number): Router {
       ])
     }
     const course = await getCourse(ctx, tenant.slug, req.params.id as string)
+    // The answer carries the learner's claim link: without a secret, refuse before anything is issued.
+    ctx.claimLinks.assertReady()
     const issued = await issueMicrocredential(ctx, {
       tenantSlug: tenant.slug,
       course,
       learner: req.body,
       format,
     })
-    res
-      .status(201)
-      .json({ id: issued.record.id, verifiableCredential: asVerifiableCredential(issued.credential) })
+    metrics?.issued.inc({ format, tenant: tenant.slug })
+    res.status(201).json({
+      id: issued.record.id,
+      verifiableCredential: asVerifiableCredential(issued.credential),
+      claimUrl: claimUrlOf(ctx.claimLinks, issued.record),
+    })
   })
 
-  for (const [path, proof] of [
-    ['/credentials/issue', 'di'],
-    ['/jose/credentials/issue', 'jose'],
+  const issueAuth = conformance
+    ? actAsTenant(ctx.storage, conformance.tenantSlug, ['credentials:issue'])
+    : scope('credentials:issue')
+  for (const [path, proof, withStatus] of [
+    ['/credentials/issue', 'di', false],
+    ['/jose/credentials/issue', 'jose', false],
+    ['/status/credentials/issue', 'di', true],
   ] as const) {
-    router.post(path, scope('credentials:issue'), json, async (req, res) => {
+    router.post(path, issueAuth, json, async (req, res) => {
       const { tenant } = callerOf(req)
       const body: unknown = req.body
       if (!validateIssueRequest(body)) throw invalid('credential issue', validateIssueRequest.errors)
@@ -119,18 +161,20 @@ export function issuingRoutes(ctx: AppContext, bodyLimitBytes: number): Router {
         tenantSlug: tenant.slug,
         credential: body.credential,
         proof,
+        withStatus,
       })
+      metrics?.issued.inc({ format: signed.record.format, tenant: tenant.slug })
       res.status(201).json({ verifiableCredential: asVerifiableCredential(signed.credential) })
     })
   }
 
   router.post('/credentials/status', scope('credentials:status'), json, async (req, res) => {
-    const { tenant, token } = callerOf(req)
+    const { tenant, subject } = callerOf(req)
     const body: unknown = req.body
     if (!validateStatusRequest(body)) throw invalid('credential status', validateStatusRequest.errors)
     const result = await changeStatus(ctx, {
       tenantSlug: tenant.slug,
-      actor: `token:${token.id}`,
+      actor: subject,
       changes: body.credentialStatus.map((entry) => ({
         credentialId: body.credentialId,
         action: entry.status,
@@ -141,16 +185,16 @@ export function issuingRoutes(ctx: AppContext, bodyLimitBytes: number): Router {
   })
 
   router.post('/learners/erase', scope('credentials:status'), json, async (req, res) => {
-    const { tenant, token } = callerOf(req)
+    const { tenant, subject } = callerOf(req)
     const body: unknown = req.body
     if (!validateEraseRequest(body)) throw invalid('learner erase', validateEraseRequest.errors)
     const result = await eraseLearner(ctx, {
       tenantSlug: tenant.slug,
       learnerRef: body.learnerRef,
-      actor: `token:${token.id}`,
+      actor: subject,
     })
     // The learner reference is personal data: the log names the actor and the count only.
-    ctx.logger.info('learner erased', { actor: `token:${token.id}`, erased: result.erased })
+    ctx.logger.info('learner erased', { actor: subject, erased: result.erased })
     res.json(result)
   })
 
@@ -160,16 +204,22 @@ export function issuingRoutes(ctx: AppContext, bodyLimitBytes: number): Router {
     const record = await ctx.storage.credentials.get(id)
     if (!record || record.tenantId !== tenant.id) throw new NotFoundError(`No credential ${id}`)
     if (isErased(record)) throw new GoneError(`Credential ${id} was erased`)
-    const credential =
-      record.format === 'elm' || record.format === 'vc-jose'
-        ? envelope(record.credential)
-        : (JSON.parse(record.credential) as Record<string, unknown>)
-    res.json({
-      id: record.id,
-      format: record.format,
-      issuedAt: record.issuedAt,
-      verifiableCredential: credential,
+    res.json(storedCredentialView(record))
+  })
+
+  router.post('/credentials/:id/claim-link', scope('credentials:issue'), async (req, res) => {
+    const { tenant } = callerOf(req)
+    const { claimUrl } = await renewClaimLink(ctx, {
+      tenantSlug: tenant.slug,
+      credentialId: req.params.id as string,
     })
+    res.status(201).json({ claimUrl })
+  })
+
+  router.delete('/credentials/:id/claim-link', scope('credentials:status'), async (req, res) => {
+    const { tenant } = callerOf(req)
+    await revokeClaimLink(ctx, { tenantSlug: tenant.slug, credentialId: req.params.id as string })
+    res.status(204).end()
   })
 
   return router

@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
-import { isMicrocredError, PROBLEM_BASE } from '../errors.js'
+import { isMicrocredError, PROBLEM_BASE, type FieldProblem } from '../errors.js'
 
 const VCDM = 'https://www.w3.org/TR/vc-data-model#'
 const VCALM = 'https://www.w3.org/TR/vcalm#'
@@ -18,6 +18,10 @@ export interface ProblemBody {
   detail?: string
   code: string
   instance?: string
+  /** For refused input: each field and the rule it broke. */
+  problems?: FieldProblem[]
+  /** For a refused batch file: how many rows are invalid (`problems` lists the first ones). */
+  invalidRows?: number
 }
 
 /** Request-level failures of the HTTP layer itself, with the same shape as the core's typed errors. */
@@ -51,6 +55,8 @@ const TITLES: Record<string, string> = {
   ERR_INTERNAL: 'Internal server error',
   ERR_AUTH_MISSING: 'Authentication required',
   ERR_AUTH_FORBIDDEN: 'Insufficient scope',
+  ERR_RATE_LIMITED: 'Too many requests',
+  ERR_ADDRESS_NOT_ALLOWED: 'Address not allowed',
 }
 
 function titleOf(code: string, status: number): string {
@@ -60,7 +66,14 @@ function titleOf(code: string, status: number): string {
 /** Sends a problem response; `instance` names the request (`urn:uuid:<request id>`). */
 export function sendProblem(
   res: Response,
-  problem: { status: number; code: string; type: string; detail?: string | undefined },
+  problem: {
+    status: number
+    code: string
+    type: string
+    detail?: string | undefined
+    problems?: readonly FieldProblem[] | undefined
+    invalidRows?: number | undefined
+  },
 ): void {
   const requestId = res.getHeader('X-Request-Id')
   const body: ProblemBody = {
@@ -70,6 +83,8 @@ export function sendProblem(
     ...(problem.detail !== undefined ? { detail: problem.detail } : {}),
     code: problem.code,
     ...(typeof requestId === 'string' ? { instance: `urn:uuid:${requestId}` } : {}),
+    ...(problem.problems !== undefined ? { problems: [...problem.problems] } : {}),
+    ...(problem.invalidRows !== undefined ? { invalidRows: problem.invalidRows } : {}),
   }
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(body))
 }
@@ -106,6 +121,9 @@ export function problemHandler(log: (err: unknown) => void): ErrorRequestHandler
         code: err.code,
         type: err.type,
         detail: err.public ? err.message : undefined,
+        // Field problems are written for the caller, like the message of a public error.
+        problems: err.public && 'problems' in err && err.problems.length > 0 ? err.problems : undefined,
+        invalidRows: 'invalidRows' in err ? err.invalidRows : undefined,
       })
       return
     }

@@ -2,7 +2,7 @@
 import { Router, type Response } from 'express'
 import type { AppContext } from '../context.js'
 import { didWebFromHostPath } from '../did/did-web.js'
-import { InvalidDidError, NotFoundError, StorageUnreachableError } from '../errors.js'
+import { InvalidDidError, NotFoundError, NotInitializedError, StorageUnreachableError } from '../errors.js'
 import { lookupLocalDidWeb } from '../issuer/issuer-identity.js'
 import {
   DEFAULT_STATUS_LIST_TTL_MS,
@@ -57,6 +57,26 @@ export function didWebFor(publicBaseUrl: string, segments: readonly string[]): s
   }
 }
 
+/** Tenant whose default issuer must be able to sign before the service reports ready. */
+const READINESS_TENANT = 'default'
+
+/**
+ * Why the default tenant's default issuer cannot sign (no tenant, issuer or active key, or a key the key
+ * store does not hold: a keys volume not mounted), or undefined when it can.
+ */
+async function defaultIssuerKeyMissing(ctx: AppContext): Promise<string | undefined> {
+  const tenant = await ctx.storage.tenants.getBySlug(READINESS_TENANT)
+  if (!tenant) return `no tenant ${READINESS_TENANT} (run microcred init)`
+  const issuer = await ctx.storage.issuers.getDefault(tenant.id)
+  if (!issuer) return `tenant ${READINESS_TENANT} has no default issuer`
+  const key = await ctx.storage.keys.getActive(issuer.id)
+  if (!key) return `the default issuer has no active key`
+  if (!(await ctx.keyStore.has({ tenantSlug: tenant.slug, keyId: key.id }))) {
+    return 'the key store does not hold the private key of the active key'
+  }
+  return undefined
+}
+
 export function publicRoutes(ctx: AppContext): Router {
   const router = Router()
   const listPrefix = `${ctx.publicBaseUrl.replace(/\/+$/, '')}/status-lists/`
@@ -69,9 +89,16 @@ export function publicRoutes(ctx: AppContext): Router {
     try {
       await ctx.storage.tenants.list()
     } catch (cause) {
-      throw new StorageUnreachableError('The database does not answer', { cause })
+      throw new StorageUnreachableError('Not ready: database: the database does not answer', { cause })
     }
-    res.json({ status: 'ok' })
+    let missing: string | undefined
+    try {
+      missing = await defaultIssuerKeyMissing(ctx)
+    } catch (cause) {
+      throw new NotInitializedError('Not ready: keys: the issuer keys cannot be read', { cause })
+    }
+    if (missing !== undefined) throw new NotInitializedError(`Not ready: keys: ${missing}`)
+    res.json({ status: 'ready', checks: { database: 'ok', keys: 'ok' } })
   })
 
   router.get('/status-lists/:id', async (req, res) => {

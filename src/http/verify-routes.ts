@@ -3,12 +3,14 @@
  * same body when not, a 400 problem when the request envelope cannot be read.
  */
 import { readFileSync } from 'node:fs'
-import express, { Router } from 'express'
+import { Router } from 'express'
 import { ValidationError } from '../errors.js'
 import { createAjv, toFieldProblems } from '../lib/schema-validation.js'
 import { CHECK_IDS, type CheckId, type PolicyName, type VerifierDeps } from '../verifier/index.js'
 import { verifyCredential } from '../verifier/verify-credential.js'
 import { verifyPresentation } from '../verifier/verify-presentation.js'
+import { jsonBody } from './json-body.js'
+import { verificationOutcome, type Metrics } from './metrics.js'
 import { unknownOption } from './problem.js'
 
 interface VerifyRequestOptions {
@@ -71,9 +73,9 @@ function invalid(what: string, errors: Parameters<typeof toFieldProblems>[0]): V
   return new ValidationError(`Not a ${what} request: ${detail}`, problems)
 }
 
-export function verifyRoutes(verifier: VerifierDeps, bodyLimitBytes: number): Router {
+export function verifyRoutes(verifier: VerifierDeps, bodyLimitBytes: number, metrics?: Metrics): Router {
   const router = Router()
-  const json = express.json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] })
+  const json = jsonBody({ limitBytes: bodyLimitBytes })
   const limits = { maxBytes: bodyLimitBytes }
 
   router.post('/credentials/verify', json, async (req, res) => {
@@ -82,6 +84,7 @@ export function verifyRoutes(verifier: VerifierDeps, bodyLimitBytes: number): Ro
     mapChecks(body.options?.checks)
     const policy = body.options?.policy ?? 'default'
     const result = await verifyCredential(body.verifiableCredential, verifier, { policy, limits })
+    metrics?.verified.inc({ kind: 'credential', outcome: verificationOutcome(result) })
     res.status(result.verified ? 200 : 422).json(result)
   })
 
@@ -97,6 +100,7 @@ export function verifyRoutes(verifier: VerifierDeps, bodyLimitBytes: number): Ro
       ...(options.challenge !== undefined ? { challenge: options.challenge } : {}),
       ...(options.domain !== undefined ? { domain: options.domain } : {}),
     })
+    metrics?.verified.inc({ kind: 'presentation', outcome: verificationOutcome(result) })
     res.status(result.verified ? 200 : 422).json(result)
   })
 

@@ -34,6 +34,8 @@ export async function eraseLearner(
   return deps.storage.transaction(async (tx) => {
     const tenant = await getTenant(tx, input.tenantSlug)
     const erased = await tx.credentials.eraseByLearner(tenant.id, input.learnerRef)
+    // Batch rows still pending, or kept for a batch's results, hold the learner record and key too.
+    await tx.batches.eraseLearner(tenant.id, input.learnerRef)
     return { erased }
   })
 }

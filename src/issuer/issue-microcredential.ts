@@ -6,17 +6,10 @@
 import { createHash, randomUUID } from 'node:crypto'
 import canonicalize from 'canonicalize'
 import type { Clock } from '../clock.js'
-import { BITSTRING_STATUS_LIST, type DocumentLoader } from '../document-loader/index.js'
-import { MalformedCredentialError, NotFoundError, StorageConflictError } from '../errors.js'
+import type { DocumentLoader } from '../document-loader/index.js'
+import { NotFoundError, StorageConflictError } from '../errors.js'
 import type { KeyStore } from '../signing/key-store.js'
-import {
-  buildMicrocredential,
-  parseCourse,
-  parseLearner,
-  validateEbsiEdc,
-  withExtraContexts,
-  type Course,
-} from '../model/index.js'
+import { parseCourse, parseLearner, type Course } from '../model/index.js'
 import { allocateStatusEntries, type StatusOptions, type StatusPurpose } from '../status/index.js'
 import type { DisplayImageCache } from '../model/display-image-cache.js'
 import type {
@@ -27,8 +20,7 @@ import type {
   TenantRecord,
 } from '../storage/storage.js'
 import { getIssuerSigner, getTenant } from './issuer-identity.js'
-import { secureWithDataIntegrity } from './secure-data-integrity.js'
-import { secureWithJose } from './secure-jose.js'
+import { buildAndSecureMicrocredential, type MicrocredentialFormat } from './secure-microcredential.js'
 
 /** What issuing needs, injected by the composition root. */
 export interface IssueDeps {
@@ -45,7 +37,9 @@ export interface IssueDeps {
   statusOptions?: StatusOptions
 }
 
-export type MicrocredentialFormat = 'elm' | 'edc'
+export type { MicrocredentialFormat } from './secure-microcredential.js'
+export { buildAndSecureMicrocredential } from './secure-microcredential.js'
+export type { BuildAndSecureInput } from './secure-microcredential.js'
 
 /** SHA-256 of the RFC 8785 canonical JSON: the same course content always hashes the same. */
 export function courseContentHash(course: Course): string {
@@ -108,14 +102,14 @@ export interface IssuedMicrocredential {
   credential: string | Record<string, unknown>
 }
 
-async function defaultIssuer(storage: Storage, tenant: TenantRecord): Promise<IssuerRecord> {
+export async function defaultIssuer(storage: Storage, tenant: TenantRecord): Promise<IssuerRecord> {
   const issuer = await storage.issuers.getDefault(tenant.id)
   if (!issuer) throw new NotFoundError(`Tenant ${tenant.slug} has no default issuer`)
   return issuer
 }
 
 /** The display image of each course language, rendered once per course version and language. */
-function displayImagesFor(cache: DisplayImageCache, record: CourseRecord, course: Course) {
+export function displayImagesFor(cache: DisplayImageCache, record: CourseRecord, course: Course) {
   const images = new Map<string, { contentType: 'image/png'; base64: string }>()
   const primary = course.languages[0] as string
   for (const language of course.languages) {
@@ -134,7 +128,7 @@ function displayImagesFor(cache: DisplayImageCache, record: CourseRecord, course
 }
 
 /** The learner reference kept beside the credential: the first identifier, nothing more. */
-function learnerRefOf(learner: {
+export function learnerRefOf(learner: {
   identifiers: Array<{ schemeName: string; notation: string }>
 }): string | null {
   const first = learner.identifiers[0]
@@ -182,37 +176,18 @@ export async function issueMicrocredential(
           },
           deps.statusOptions,
         )
-  const built = buildMicrocredential({
+  const credential = await buildAndSecureMicrocredential({
     course,
     learner,
-    issuer: { did: issuer.did, profile: issuer.profile },
+    issuer,
     credentialId,
     issued,
     format: input.format,
     displayImages: displayImagesFor(deps.displayImages, input.course, course),
     ...(credentialStatus ? { credentialStatus } : {}),
+    signer,
+    documentLoader: deps.documentLoader,
   })
-  // VC 1.1 does not define the Bitstring Status List terms; VC 2.0 does.
-  const unsigned =
-    credentialStatus && input.format === 'edc' ? withExtraContexts(built, [BITSTRING_STATUS_LIST]) : built
-
-  let credential: string | Record<string, unknown>
-  if (input.format === 'elm') {
-    // The official EBSI schema is the contract for the VC 2.0 envelope: never sign what it refuses. It closes
-    // `credentialStatus` to EBSI's own status types, so W3C Bitstring entries are set aside (a documented
-    // deviation; see docs/credential-profiles.md).
-    const { credentialStatus: _status, ...checked } = unsigned
-    const problems = validateEbsiEdc(checked)
-    if (problems.length > 0) {
-      throw new MalformedCredentialError('The built credential does not pass the EBSI EDC schema', problems)
-    }
-    credential = await secureWithJose(unsigned, signer)
-  } else {
-    credential = await secureWithDataIntegrity(unsigned, signer, {
-      documentLoader: deps.documentLoader,
-      date: issued,
-    })
-  }
 
   const record: CredentialRecord = {
     id: credentialId,
@@ -223,6 +198,8 @@ export async function issueMicrocredential(
     format: input.format,
     issuedAt: issued.toISOString(),
     credential: typeof credential === 'string' ? credential : JSON.stringify(credential),
+    claimGeneration: 1,
+    claimRevokedAt: null,
   }
   await deps.storage.credentials.insert(record)
   return { record, credential }

@@ -19,7 +19,7 @@ import type {
   StorageSession,
   TenantRecord,
 } from '../storage/storage.js'
-import { parseIssuerProfile } from './issuer-profile.js'
+import { developmentProfile, parseIssuerProfile } from './issuer-profile.js'
 
 /** What identity management needs. */
 export interface IdentityDeps {
@@ -34,7 +34,8 @@ export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 export interface CreateTenantInput {
   slug: string
   name: string
-  profile: IssuerProfile
+  /** The issuer's organisation; the clearly marked development profile when omitted. */
+  profile?: IssuerProfile
   /** `host[:path]` for a did:web issuer; omitted for did:key. */
   didWeb?: string
   keyType: KeyAlgorithm
@@ -81,7 +82,7 @@ export async function createTenantWithIssuer(
       { field: 'name', rule: 'minLength', message: 'name must not be empty' },
     ])
   }
-  const profile = parseIssuerProfile(input.profile)
+  const profile = parseIssuerProfile(input.profile ?? developmentProfile())
   if (await deps.storage.tenants.getBySlug(input.slug)) {
     throw new StorageConflictError(`Tenant ${input.slug} already exists`)
   }
@@ -141,6 +142,91 @@ function view(tenant: TenantRecord, issuer: IssuerRecord, keys: IssuerKeyRecord[
   const result: IssuerView = { tenant, issuer, keys, didDocument: buildIssuerDidDocument(issuer, keys) }
   if (issuer.didMethod === 'web') result.didDocumentUrl = didWebDocumentUrl(issuer.did)
   return result
+}
+
+/** The public parts of an issuer key, as shown to operators (private keys never leave the key store). */
+export interface PublicKeyView {
+  id: string
+  kid: string
+  algorithm: KeyAlgorithm
+  publicKeyMultibase: string
+  active: boolean
+  createdAt: string
+  retiredAt: string | null
+}
+
+/** A tenant's default issuer as operators see it (`microcred issuer show`, `GET /tenants/{slug}`). */
+export interface IssuerDescription {
+  tenant: { slug: string; name: string }
+  issuer: { id: string; did: string; didMethod: IssuerRecord['didMethod']; profile: IssuerProfile }
+  keys: PublicKeyView[]
+  didDocument: DIDDocument
+  didDocumentUrl?: string
+}
+
+export function publicKeyView(key: IssuerKeyRecord): PublicKeyView {
+  return {
+    id: key.id,
+    kid: key.kid,
+    algorithm: key.algorithm,
+    publicKeyMultibase: key.publicKeyMultibase,
+    active: key.active,
+    createdAt: key.createdAt,
+    retiredAt: key.retiredAt,
+  }
+}
+
+export function describeIssuer(view: IssuerView): IssuerDescription {
+  return {
+    tenant: { slug: view.tenant.slug, name: view.tenant.name },
+    issuer: {
+      id: view.issuer.id,
+      did: view.issuer.did,
+      didMethod: view.issuer.didMethod,
+      profile: view.issuer.profile,
+    },
+    keys: view.keys.map(publicKeyView),
+    didDocument: view.didDocument,
+    ...(view.didDocumentUrl ? { didDocumentUrl: view.didDocumentUrl } : {}),
+  }
+}
+
+/** One row of the tenant list. */
+export interface TenantSummary {
+  slug: string
+  name: string
+  /** The default issuer's DID (null only for a tenant whose creation never completed). */
+  issuer: string | null
+  createdAt: string
+}
+
+/** Every tenant with its default issuer's DID. */
+export async function listTenants(session: StorageSession): Promise<TenantSummary[]> {
+  const rows: TenantSummary[] = []
+  for (const tenant of await session.tenants.list()) {
+    const issuer = await session.issuers.getDefault(tenant.id)
+    rows.push({
+      slug: tenant.slug,
+      name: tenant.name,
+      issuer: issuer?.did ?? null,
+      createdAt: tenant.createdAt,
+    })
+  }
+  return rows
+}
+
+/**
+ * Replaces the profile of a tenant's default issuer. Credentials issued before keep the profile they were
+ * issued with; only new ones carry the new one.
+ */
+export async function updateIssuerProfile(
+  deps: Pick<IdentityDeps, 'storage' | 'clock'>,
+  input: { tenantSlug: string; profile: unknown },
+): Promise<IssuerView> {
+  const profile = parseIssuerProfile(input.profile)
+  const current = await describeDefaultIssuer(deps.storage, input.tenantSlug)
+  await deps.storage.issuers.updateProfile(current.issuer.id, profile, iso(deps.clock))
+  return describeDefaultIssuer(deps.storage, input.tenantSlug)
 }
 
 /** The tenant by slug, or {@link NotFoundError}. */

@@ -4,10 +4,9 @@
  * method.
  *
  * The signature comes from the injected {@link Signer}, not from a key object, so that a KMS or HSM can sign;
- * `jose` has no hook for an external signer, so the compact form is assembled here (with `jose`'s base64url)
+ * `jose` has no hook for an external signer, so the compact form is assembled here
  * and every verification goes through `jose.compactVerify`.
  */
-import { base64url } from 'jose'
 import type { Signer } from '../signing/key-store.js'
 
 /** JOSE header of a VC-JOSE credential. */
@@ -18,7 +17,7 @@ export interface VcJoseHeader {
   kid: string
 }
 
-const encoder = new TextEncoder()
+const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url')
 
 /** Signs `payload` (a credential or presentation as JSON) into a compact JWS. */
 export async function signCompactJws(
@@ -27,9 +26,11 @@ export async function signCompactJws(
   typ: 'vc+jwt' = 'vc+jwt',
 ): Promise<string> {
   const header: VcJoseHeader = { alg: signer.jwsAlgorithm, typ, cty: 'vc', kid: signer.id }
-  const signingInput = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`
-  const signature = await signer.sign({ data: encoder.encode(signingInput) })
-  return `${signingInput}.${base64url.encode(signature)}`
+  // Node's native base64url: a credential with its display images is 40-80 KB, where a JavaScript encoder
+  // costs more than the signature itself.
+  const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`
+  const signature = await signer.sign({ data: Buffer.from(signingInput, 'latin1') })
+  return `${signingInput}.${Buffer.from(signature).toString('base64url')}`
 }
 
 /** Secures a VC 2.0 credential as a compact `vc+jwt`. */

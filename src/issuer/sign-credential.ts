@@ -2,11 +2,19 @@
  * Generic issuing: secures any well-formed VC 2.0 or 1.1 credential a caller supplies, as the tenant's
  * default issuer, with Data Integrity or VC-JOSE, and records it. The caller's document is checked, never
  * trusted: see {@link checkCredentialForIssue}. ELM micro-credentials are issued with `issueMicrocredential`.
+ * With `withStatus` the issuer also gives the credential a revocation status entry of its own lists.
  */
 import { randomUUID } from 'node:crypto'
 import type { Clock } from '../clock.js'
-import type { DocumentLoader } from '../document-loader/index.js'
-import { MalformedCredentialError, NotFoundError, type FieldProblem } from '../errors.js'
+import { BITSTRING_STATUS_LIST, type DocumentLoader } from '../document-loader/index.js'
+import {
+  MalformedCredentialError,
+  NotFoundError,
+  StorageConflictError,
+  type FieldProblem,
+} from '../errors.js'
+import { withExtraContexts } from '../model/index.js'
+import { allocateStatusEntries, type StatusOptions } from '../status/index.js'
 import type { KeyStore } from '../signing/key-store.js'
 import type { CredentialRecord, Storage } from '../storage/storage.js'
 import {
@@ -25,6 +33,10 @@ export interface SignCredentialDeps {
   keyStore: KeyStore
   clock: Clock
   documentLoader: DocumentLoader
+  /** Base of this instance's status list URLs; needed with `withStatus`. */
+  publicBaseUrl?: string
+  /** Status list options (list size in tests only). */
+  statusOptions?: StatusOptions
 }
 
 export interface SignCredentialInput {
@@ -33,6 +45,12 @@ export interface SignCredentialInput {
   credential: unknown
   /** `di`: an embedded DataIntegrityProof (VC 1.1 or 2.0); `jose`: a compact `vc+jwt` (VC 2.0 only). */
   proof: SecuringMechanism
+  /**
+   * The issuer adds a `BitstringStatusListEntry` (purpose revocation) from its own lists; a credential that
+   * brings its own `credentialStatus` is refused. The record's id is then the credential's `id`, caller-made
+   * or not, because that is the id status changes name it by.
+   */
+  withStatus?: boolean
 }
 
 export interface SignedCredential {
@@ -58,7 +76,8 @@ function issuerIdOf(issuer: unknown): unknown {
  * Completion, on a copy: `issuer` is set to the issuer's DID when absent (a different issuer is refused: the
  * issuer can only sign as itself), `id` becomes a fresh `urn:uuid:` when absent, and a VC 2.0 credential
  * without `validFrom` gets the current time. The record's id is the credential's `id` when the issuer made
- * it, otherwise a fresh `urn:uuid:`, since ids a caller supplies need not be unique.
+ * it, otherwise a fresh `urn:uuid:`, since ids a caller supplies need not be unique (with `withStatus`, always
+ * the credential's `id`, which must then be new).
  *
  * @example
  * const { credential } = await signCredential(ctx, { tenantSlug: 'default', credential: vc, proof: 'jose' })
@@ -83,6 +102,13 @@ export async function signCredential(
       })
     }
   }
+  if (input.withStatus && typeof given === 'object' && given !== null && 'credentialStatus' in given) {
+    problems.push({
+      field: '/credentialStatus',
+      rule: 'status',
+      message: 'the issuer adds the status entry itself: leave credentialStatus out',
+    })
+  }
   if (problems.length > 0) throw new MalformedCredentialError('The credential cannot be issued', problems)
 
   const unsigned = structuredClone(given)
@@ -92,6 +118,35 @@ export async function signCredential(
   const issued = deps.clock()
   const version = vcVersionOf(unsigned)
   if (version === '2.0' && !('validFrom' in unsigned)) unsigned.validFrom = wholeSecondsUtc(issued)
+  const recordId = input.withStatus ? (unsigned.id as string) : (generatedId ?? `urn:uuid:${randomUUID()}`)
+
+  if (input.withStatus) {
+    if (deps.publicBaseUrl === undefined) throw new TypeError('withStatus needs deps.publicBaseUrl')
+    // Checked before allocating, so that a repeated id costs no slots; the insert below still decides a race.
+    if (await deps.storage.credentials.get(recordId)) {
+      throw new StorageConflictError(
+        `A credential ${recordId} was issued already; give the credential a new id`,
+      )
+    }
+    const [entry] = await allocateStatusEntries(
+      deps,
+      {
+        tenantId: tenant.id,
+        issuerId: issuer.id,
+        credentialId: recordId,
+        form: input.proof,
+        purposes: ['revocation'],
+        publicBaseUrl: deps.publicBaseUrl,
+        expectedIssuerDid: issuer.did,
+      },
+      deps.statusOptions,
+    )
+    // Data Integrity lists' entries also say `CredentialStatus` for ELM: a term only the ELM context defines.
+    unsigned.credentialStatus = { ...entry, type: 'BitstringStatusListEntry' }
+    // VC 1.1 does not define the Bitstring Status List terms; VC 2.0 does.
+    if (version === '1.1')
+      unsigned['@context'] = withExtraContexts(unsigned, [BITSTRING_STATUS_LIST])['@context']
+  }
 
   let credential: string | Record<string, unknown>
   if (input.proof === 'jose') {
@@ -111,7 +166,7 @@ export async function signCredential(
   }
 
   const record: CredentialRecord = {
-    id: generatedId ?? `urn:uuid:${randomUUID()}`,
+    id: recordId,
     tenantId: tenant.id,
     issuerId: issuer.id,
     courseId: null,
@@ -119,6 +174,8 @@ export async function signCredential(
     format: input.proof === 'jose' ? 'vc-jose' : 'vc-di',
     issuedAt: issued.toISOString(),
     credential: typeof credential === 'string' ? credential : JSON.stringify(credential),
+    claimGeneration: 1,
+    claimRevokedAt: null,
   }
   await deps.storage.credentials.insert(record)
   return { record, credential }

@@ -87,9 +87,22 @@ function uuidV5(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
+/**
+ * Ids already computed. The course's nodes get the same ids in every credential of a cohort, so a cohort
+ * hashes them once; the map is simply emptied when full, since the per-credential ids never repeat.
+ */
+const nodeIds = new Map<string, string>()
+
 /** `urn:epass:<kind>:<uuid>`, the id form EDC uses, unique per (kind, scope). */
 function nodeId(kind: string, scope: string): string {
-  return `urn:epass:${kind}:${uuidV5(`https://microcred.eu/elm-node#${kind}|${scope}`)}`
+  const name = `https://microcred.eu/elm-node#${kind}|${scope}`
+  let id = nodeIds.get(name)
+  if (id === undefined) {
+    id = `urn:epass:${kind}:${uuidV5(name)}`
+    if (nodeIds.size >= 4096) nodeIds.clear()
+    nodeIds.set(name, id)
+  }
+  return id
 }
 
 /** `YYYY-MM-DDTHH:MM:SSZ`: whole seconds, UTC. */
@@ -223,6 +236,20 @@ const MEDIA_CONTENT_TYPES = {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 
+/**
+ * Images already found to be base64. A cohort shares one image per language, and scanning its 10-20 KB for
+ * every learner cost as much as signing; a handful of entries covers every course being issued at a time.
+ */
+const checkedImages = new Set<string>()
+
+function isBase64(content: string): boolean {
+  if (checkedImages.has(content)) return true
+  if (!BASE64.test(content)) return false
+  if (checkedImages.size >= 64) checkedImages.clear()
+  checkedImages.add(content)
+  return true
+}
+
 function displayParameter(input: BuildInput, languages: string[], scope: string): Node {
   const problems: FieldProblem[] = []
   const individual: Node[] = []
@@ -240,7 +267,7 @@ function displayParameter(input: BuildInput, languages: string[], scope: string)
       problems.push({ field: `${field}/contentType`, rule: 'enum', message })
       continue
     }
-    if (!BASE64.test(image.base64)) {
+    if (!isBase64(image.base64)) {
       problems.push({ field: `${field}/base64`, rule: 'pattern', message: `${field}: content is not base64` })
       continue
     }

@@ -33,6 +33,27 @@ interface KeyFile {
  * A key store backed by files. Folders are created `0700` and key files `0600`; a key file that group or
  * others can read is refused, as OpenSSH does, because it may already have leaked.
  */
+/**
+ * A signer over a private `KeyObject`. It also offers the key to worker threads ({@link Signer.threadKey}):
+ * a `KeyObject` crosses `postMessage` without its bytes ever being exported.
+ */
+export function signerFromKeyObject(key: KeyObject, kid: string, algorithm: KeyAlgorithm): Signer {
+  return {
+    id: kid,
+    algorithm,
+    jwsAlgorithm: JWS_ALGORITHM[algorithm],
+    threadKey: key,
+    async sign({ data }) {
+      // P-256 signatures in IEEE P1363 form: what both JWS (ES256) and Data Integrity expect.
+      const signature =
+        algorithm === 'Ed25519'
+          ? cryptoSign(null, data, key)
+          : cryptoSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
+      return new Uint8Array(signature)
+    },
+  }
+}
+
 export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
   const cache = new Map<string, { algorithm: KeyAlgorithm; key: KeyObject }>()
 
@@ -104,19 +125,7 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
 
     async getSigner(ref, kid) {
       const { algorithm, key } = await load(ref)
-      const signer: Signer = {
-        id: kid,
-        algorithm,
-        jwsAlgorithm: JWS_ALGORITHM[algorithm],
-        async sign({ data }) {
-          // P-256 signatures in IEEE P1363 form: what both JWS (ES256) and Data Integrity expect.
-          const signature =
-            algorithm === 'Ed25519'
-              ? cryptoSign(null, data, key)
-              : cryptoSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
-          return new Uint8Array(signature)
-        },
-      }
+      const signer = signerFromKeyObject(key, kid, algorithm)
       return signer
     },
 

@@ -2,6 +2,7 @@
  * The key seam. Issuing code asks a {@link KeyStore} for a {@link Signer} and never touches secret bytes,
  * so a KMS or HSM can replace the file store without changing the core.
  */
+import type { KeyObject } from 'node:crypto'
 import type { KeyAlgorithm } from '../storage/storage.js'
 
 /** JWS `alg` for each supported key type (RFC 8037 EdDSA, RFC 7518 ES256). */
@@ -21,6 +22,11 @@ export interface Signer {
   readonly algorithm: KeyAlgorithm
   readonly jwsAlgorithm: JwsAlgorithm
   sign(input: { data: Uint8Array }): Promise<Uint8Array>
+  /**
+   * The private key as a `KeyObject` that may be handed to worker threads, for key stores that hold keys in
+   * process (the file store). Absent for a KMS or HSM: batch workers then ask this signer for each signature.
+   */
+  readonly threadKey?: KeyObject
 }
 
 /** Where a private key lives: the tenant it belongs to and the key's storage id. */

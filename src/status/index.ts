@@ -2,7 +2,8 @@
  * Status lists (W3C Bitstring Status List v1.0): allocating entries for new credentials, changing a
  * credential's status, publishing signed list credentials, and resolving this instance's own lists.
  */
-export { allocateStatusEntries } from './allocate-status-entries.js'
+export { allocateStatusEntries, allocateStatusEntriesForMany } from './allocate-status-entries.js'
+export type { AllocateManyInput } from './allocate-status-entries.js'
 export type { AllocateStatusDeps, AllocateStatusEntriesInput } from './allocate-status-entries.js'
 export { changeStatus } from './change-status.js'
 export type {

@@ -8,6 +8,8 @@
 import type { Generated, Insertable, Selectable } from 'kysely'
 import type {
   ApiTokenRecord,
+  BatchRowState,
+  BatchState,
   CourseRecord,
   CredentialFormat,
   CredentialRecord,
@@ -87,6 +89,8 @@ export interface CredentialsTable {
   format: CredentialFormat
   issued_at: string
   credential: string
+  claim_generation: number
+  claim_revoked_at: string | null
 }
 
 /** Table `status_lists`: one row per bitstring status list; the bits live in `status_slots`. */
@@ -152,6 +156,49 @@ export interface ApiTokensTable {
 }
 
 /** Every table the application queries. Kysely's own migration tables are deliberately absent. */
+/** Table `batches`. */
+export interface BatchesTable {
+  id: string
+  tenant_id: string
+  course_id: string
+  course_ref: string
+  format: 'elm' | 'edc'
+  state: BatchState
+  total_rows: number
+  issued_rows: number
+  already_issued_rows: number
+  failed_rows: number
+  created_by: string
+  created_at: string
+  updated_at: string
+  completed_at: string | null
+  lease_owner: string | null
+  lease_until: string | null
+}
+
+/** Table `batch_rows`: primary key (batch_id, row_number). */
+export interface BatchRowsTable {
+  batch_id: string
+  row_number: number
+  client_key: string
+  learner_ref: string | null
+  state: BatchRowState
+  /** The learner record as JSON text while the row is pending; null afterwards. */
+  learner_json: string | null
+  credential_id: string | null
+  problem_json: string | null
+  updated_at: string
+}
+
+/** Table `issuance_keys`: primary key (tenant_id, scope, client_key). */
+export interface IssuanceKeysTable {
+  tenant_id: string
+  scope: string
+  client_key: string
+  credential_id: string
+  created_at: string
+}
+
 export interface Database {
   tenants: TenantsTable
   issuers: IssuersTable
@@ -162,6 +209,248 @@ export interface Database {
   status_slots: StatusSlotsTable
   status_events: StatusEventsTable
   api_tokens: ApiTokensTable
+  batches: BatchesTable
+  batch_rows: BatchRowsTable
+  issuance_keys: IssuanceKeysTable
+  ila_imports: IlaImportsTable
+  ila_import_rows: IlaImportRowsTable
+  ila_providers: IlaProvidersTable
+  ila_provider_legal_ids: IlaProviderLegalIdsTable
+  ila_provider_issuer_keys: IlaProviderIssuerKeysTable
+  ila_provider_accreditations: IlaProviderAccreditationsTable
+  ila_provider_certifications: IlaProviderCertificationsTable
+  ila_catalogue_entries: IlaCatalogueEntriesTable
+  ila_catalogue_achievements: IlaCatalogueAchievementsTable
+  ila_spending_records: IlaSpendingRecordsTable
+  ila_funding_lines: IlaFundingLinesTable
+  ila_record_events: IlaRecordEventsTable
+  ila_credentials: IlaCredentialsTable
+  ila_link_results: IlaLinkResultsTable
+}
+
+/** Table `ila_imports`: imports being validated (rows staged in `ila_import_rows`). */
+export interface IlaImportsTable {
+  id: string
+  tenant_id: string
+  kind: string
+  created_at: string
+}
+
+/** Table `ila_import_rows`: primary key (import_id, item_key). */
+export interface IlaImportRowsTable {
+  import_id: string
+  item_key: string
+  row_number: number
+  payload_json: string
+}
+
+/** Table `ila_providers`: primary key (tenant_id, provider_id); the lists are child tables. */
+export interface IlaProvidersTable {
+  tenant_id: string
+  provider_id: string
+  created_at: string
+  updated_at: string
+}
+
+/** Table `ila_provider_legal_ids`: primary key (tenant_id, provider_id, position). */
+export interface IlaProviderLegalIdsTable {
+  tenant_id: string
+  provider_id: string
+  position: number
+  scheme: string
+  value: string
+}
+
+/** Table `ila_provider_issuer_keys`: the DIDs allowed to sign for a provider. */
+export interface IlaProviderIssuerKeysTable {
+  tenant_id: string
+  provider_id: string
+  position: number
+  issuer_key: string
+}
+
+/** Table `ila_provider_accreditations`. */
+export interface IlaProviderAccreditationsTable {
+  tenant_id: string
+  provider_id: string
+  position: number
+  type: string
+  valid_from: string
+  valid_until: string | null
+  status: string
+}
+
+/** Table `ila_provider_certifications`: `awarding` (awardingBodyFor) or `habilitation` rows. */
+export interface IlaProviderCertificationsTable {
+  tenant_id: string
+  provider_id: string
+  position: number
+  kind: 'awarding' | 'habilitation'
+  certification_code: string
+  certifier_id: string | null
+  valid_from: string | null
+  valid_until: string | null
+}
+
+/** Table `ila_catalogue_entries`: primary key (tenant_id, registry_id, offer_id, version), `''` = unversioned. */
+export interface IlaCatalogueEntriesTable {
+  tenant_id: string
+  registry_id: string
+  offer_id: string
+  version: string
+  provider_id: string
+  certification_code: string | null
+  credential_expected: Flag
+  planned_hours: number | null
+  ects_credits: number | null
+  eqf_level: number | null
+  modality: string | null
+  list_price_minor: number | string | null
+  list_price_currency: string | null
+  eligible_from: string
+  eligible_until: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** Table `ila_catalogue_achievements`: the achievement ids an offer leads to. */
+export interface IlaCatalogueAchievementsTable {
+  tenant_id: string
+  registry_id: string
+  offer_id: string
+  version: string
+  position: number
+  achievement_id: string
+}
+
+/** Table `ila_spending_records`: primary key (tenant_id, record_id). Amounts are bigint minor units. */
+export interface IlaSpendingRecordsTable {
+  tenant_id: string
+  record_id: string
+  scheme_id: string
+  scheme_ref: string
+  account_pseudonym: string
+  link_token_digest: string | null
+  provider_id: string
+  provider_legal_scheme: string
+  provider_legal_value: string
+  accreditation_snapshot_json: string
+  registry_id: string
+  offer_id: string
+  offer_version: string | null
+  session_id: string | null
+  course_run_id: string | null
+  certification_code: string | null
+  currency: string
+  agreed_price_minor: number | string
+  amount_debited_minor: number | string | null
+  amount_paid_minor: number | string | null
+  amount_recredited_minor: number | string | null
+  amount_recovered_minor: number | string | null
+  entitlement_unit: string
+  hours_committed: number | null
+  requested_at: string
+  approved_at: string | null
+  learner_confirmed_at: string | null
+  withdrawal_deadline: string | null
+  planned_start: string
+  planned_end: string
+  actual_start: string | null
+  actual_end: string | null
+  completion_declared_at: string | null
+  completion_validated_at: string | null
+  completion_proof_due_by: string | null
+  invoiced_at: string | null
+  paid_at: string | null
+  cancelled_at: string | null
+  realisation_rate_pct: number | null
+  attendance_rate_pct: number | null
+  realised_hours: number | null
+  exit_reason: string | null
+  lifecycle: string
+  payment: string
+  control: string
+  scheme_data_json: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** Table `ila_funding_lines`: primary key (tenant_id, record_id, position). */
+export interface IlaFundingLinesTable {
+  tenant_id: string
+  record_id: string
+  position: number
+  funder_type: string
+  /** A legal id as JSON, or a pseudonymous reference as JSON text. */
+  funder_ref_json: string | null
+  amount_minor: number | string
+  tier: string | null
+  expires_at: string | null
+  paid_by: string | null
+}
+
+/** Table `ila_record_events`: primary key (tenant_id, record_id, position). */
+export interface IlaRecordEventsTable {
+  tenant_id: string
+  record_id: string
+  position: number
+  at: string
+  axis: string
+  from_state: string | null
+  to_state: string
+  actor: string
+  reason_code: string | null
+}
+
+/** Table `ila_credentials`: primary key (tenant_id, credential_id). */
+export interface IlaCredentialsTable {
+  tenant_id: string
+  credential_id: string
+  credential_digest: string
+  fingerprint: string
+  issuer_did: string
+  subject_commitment: string | null
+  achievement_id: string | null
+  course_id: string | null
+  offer_registry_id: string | null
+  offer_id: string | null
+  awarding_body_id: string | null
+  country: string | null
+  activity_start: string | null
+  activity_end: string | null
+  issued_at: string | null
+  valid_from: string | null
+  valid_until: string | null
+  awarding_date: string | null
+  workload_hours: number | null
+  ects_credits: number | null
+  full_completion: Flag | null
+  supervision: string | null
+  verified: Flag
+  verification_codes_json: string
+  revoked: Flag
+  suspended: Flag
+  submitted_at: string
+  updated_at: string
+}
+
+/** Table `ila_link_results`: one row per (credential, candidate record) of a link attempt. */
+export interface IlaLinkResultsTable {
+  id: string
+  tenant_id: string
+  attempt_id: string
+  credential_id: string
+  credential_digest: string
+  record_id: string | null
+  outcome: string
+  rules_json: string
+  issuer_did: string
+  achievement_id: string | null
+  course_id: string | null
+  offer_id: string | null
+  issued_at: string | null
+  is_current: Flag
+  created_at: string
 }
 
 export type TenantRow = Selectable<TenantsTable>
@@ -301,6 +590,8 @@ export function credentialToRow(record: CredentialRecord): NewCredentialRow {
     format: record.format,
     issued_at: record.issuedAt,
     credential: record.credential,
+    claim_generation: record.claimGeneration,
+    claim_revoked_at: record.claimRevokedAt,
   }
 }
 
@@ -315,6 +606,8 @@ export function rowToCredential(row: CredentialRow): CredentialRecord {
     format: row.format,
     issuedAt: row.issued_at,
     credential: row.credential,
+    claimGeneration: int(row.claim_generation),
+    claimRevokedAt: row.claim_revoked_at,
   }
 }
 

@@ -37,10 +37,13 @@ import {
 } from './database.js'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations.js'
+import { batchRepository, issuanceKeyRepository } from './kysely-batches.js'
+import { ilaRepository } from './kysely-ila.js'
 import type {
   ApiTokenRecord,
   ApiTokenRepository,
   CourseRepository,
+  CredentialRecord,
   CredentialRepository,
   IssuerKeyRecord,
   IssuerRepository,
@@ -205,6 +208,19 @@ export function issuerRepository(db: Executor): IssuerRepository {
       if (!updated) throw new NotFoundError(`Issuer ${issuer.id} not found`)
       return updated
     },
+    updateProfile: async (id, profile, at) => {
+      const result = await guard(`issuer ${id}`, () =>
+        db
+          .updateTable('issuers')
+          .set({ profile_json: JSON.stringify(profile), updated_at: at })
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      )
+      if (result.numUpdatedRows === 0n) throw new NotFoundError(`Issuer ${id} not found`)
+      const updated = await get(id)
+      if (!updated) throw new NotFoundError(`Issuer ${id} not found`)
+      return updated
+    },
   }
 }
 
@@ -293,6 +309,29 @@ export function credentialRepository(db: Executor): CredentialRepository {
         await db.insertInto('credentials').values(credentialToRow(record)).execute()
         return record
       }),
+    insertMany: (records) =>
+      guard(`credentials ${records[0]?.id ?? '-'}…`, async () => {
+        // Pages of 100: ten bound parameters a row, and credentials of 50 KB or more each.
+        for (let i = 0; i < records.length; i += 100) {
+          await db
+            .insertInto('credentials')
+            .values(records.slice(i, i + 100).map(credentialToRow))
+            .execute()
+        }
+      }),
+    getMany: (ids) =>
+      guard(`credentials ${ids[0] ?? '-'}…`, async () => {
+        const out: CredentialRecord[] = []
+        for (let i = 0; i < ids.length; i += 500) {
+          const rows = await db
+            .selectFrom('credentials')
+            .selectAll()
+            .where('id', 'in', ids.slice(i, i + 500))
+            .execute()
+          out.push(...rows.map(rowToCredential))
+        }
+        return out
+      }),
     get: (id) =>
       guard(`credential ${id}`, async () => {
         const row = await db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst()
@@ -316,6 +355,33 @@ export function credentialRepository(db: Executor): CredentialRepository {
           .where('learner_ref', '=', learnerRef)
           .executeTakeFirst()
         return Number(result.numUpdatedRows)
+      }),
+    revokeClaim: (id, at) =>
+      guard(`claim link of credential ${id}`, async () => {
+        const existing = await db
+          .selectFrom('credentials')
+          .select('id')
+          .where('id', '=', id)
+          .executeTakeFirst()
+        if (!existing) return false
+        await db
+          .updateTable('credentials')
+          .set({ claim_revoked_at: at })
+          .where('id', '=', id)
+          .where('claim_revoked_at', 'is', null)
+          .execute()
+        return true
+      }),
+    renewClaim: (id) =>
+      guard(`claim link of credential ${id}`, async () => {
+        // The increment happens in the database, so two concurrent renewals get two distinct generations.
+        const row = await db
+          .updateTable('credentials')
+          .set((eb) => ({ claim_generation: eb('claim_generation', '+', 1), claim_revoked_at: null }))
+          .where('id', '=', id)
+          .returning('claim_generation')
+          .executeTakeFirst()
+        return row === undefined ? undefined : Number(row.claim_generation)
       }),
   }
 }
@@ -438,6 +504,32 @@ export function statusListRepository(db: Executor): StatusListRepository {
           .whereRef('allocated', '<', 'capacity')
           .executeTakeFirst()
         return affected(result) === 1
+      }),
+    reserveMany: (listId, count) =>
+      guard(`status list ${listId}`, async () => {
+        const result = await db
+          .updateTable('status_lists')
+          .set((eb) => ({ allocated: eb('allocated', '+', count) }))
+          .where('id', '=', listId)
+          .where((eb) => eb(eb('allocated', '+', count), '<=', eb.ref('capacity')))
+          .executeTakeFirst()
+        return affected(result) === 1
+      }),
+    insertFreeSlots: (slots) =>
+      guard(`status slots of list ${slots[0]?.listId ?? '-'}`, async () => {
+        const inserted = new Set<number>()
+        for (let i = 0; i < slots.length; i += 500) {
+          // RETURNING lists only the rows actually inserted (SQLite 3.35+, PostgreSQL): the skipped ones are
+          // indices a concurrent writer, or an earlier slot, already holds.
+          const rows = await db
+            .insertInto('status_slots')
+            .values(slots.slice(i, i + 500).map(statusSlotToRow))
+            .onConflict((oc) => oc.columns(['list_id', 'status_index']).doNothing())
+            .returning('status_index')
+            .execute()
+          for (const row of rows) inserted.add(Number(row.status_index))
+        }
+        return inserted
       }),
     markFull: (listId) =>
       guard(`status list ${listId}`, async () => {
@@ -624,6 +716,9 @@ export function createSession(db: Executor): StorageSession {
     credentials: credentialRepository(db),
     statusLists: statusListRepository(db),
     tokens: apiTokenRepository(db),
+    batches: batchRepository(db, guard),
+    issuanceKeys: issuanceKeyRepository(db, guard),
+    ila: ilaRepository(db, guard),
   }
 }
 

@@ -107,6 +107,13 @@ export interface CredentialRecord {
    * once the learner's personal data was erased (see {@link isErased}).
    */
   credential: string
+  /**
+   * Generation of the learner's claim link, from 1: a link names the generation it was made for, so renewing
+   * (a new generation) retires every earlier link without storing any of them.
+   */
+  claimGeneration: number
+  /** When the claim link was revoked; null while it works. Renewing clears it. */
+  claimRevokedAt: string | null
 }
 
 /** True when the record's credential text was erased: id, issuer, course and status slots remain. */
@@ -142,6 +149,8 @@ export interface IssuerRepository {
   listByTenant(tenantId: string): Promise<IssuerRecord[]>
   /** Updates `did`, `profile` and `updatedAt`. */
   update(issuer: IssuerRecord): Promise<IssuerRecord>
+  /** Updates `profile` and `updatedAt` only, so a concurrent DID change (key rotation) is never undone. */
+  updateProfile(id: string, profile: IssuerProfile, at: string): Promise<IssuerRecord>
 }
 
 export interface KeyRepository {
@@ -165,13 +174,27 @@ export interface CourseRepository {
 
 export interface CredentialRepository {
   insert(record: CredentialRecord): Promise<CredentialRecord>
+  /** Inserts many credentials in one statement per page (batch issuance). */
+  insertMany(records: CredentialRecord[]): Promise<void>
   get(id: string): Promise<CredentialRecord | undefined>
+  /** The credentials among `ids` that exist. */
+  getMany(ids: string[]): Promise<CredentialRecord[]>
   list(query: CredentialListQuery): Promise<CredentialRecord[]>
   /**
    * Erases the personal data of every credential of `tenantId` issued to `learnerRef`: clears the credential
    * text and the learner reference, keeping everything status changes need. Returns how many were erased.
    */
   eraseByLearner(tenantId: string, learnerRef: string): Promise<number>
+  /**
+   * Revokes the credential's claim link (once; revoking again keeps the first time). Returns false when no
+   * such credential.
+   */
+  revokeClaim(id: string, at: string): Promise<boolean>
+  /**
+   * Moves the claim link to the next generation and clears any revocation, in one statement. Returns the new
+   * generation, or undefined when no such credential.
+   */
+  renewClaim(id: string): Promise<number | undefined>
 }
 
 /**
@@ -311,6 +334,14 @@ export interface StatusListRepository {
   createIfAbsent(list: StatusListRecord): Promise<boolean>
   /** `allocated += 1` if `allocated < capacity`. Returns false when the list is full. */
   reserve(listId: string): Promise<boolean>
+  /** `allocated += count` if that stays within capacity. Returns false (and changes nothing) otherwise. */
+  reserveMany(listId: string, count: number): Promise<boolean>
+  /**
+   * Inserts, in bulk, the slots whose (list, index) is free, and returns the indices it inserted; taken
+   * indices are skipped without error, so the caller probes again for those. As with `insertSlot`, a
+   * second slot for the same (credential, purpose) is a `StorageConflictError`.
+   */
+  insertFreeSlots(slots: StatusSlotRecord[]): Promise<Set<number>>
   /** Declares a list full (`allocated = capacity`), so that the next allocation opens the next list. */
   markFull(listId: string): Promise<void>
   /**
@@ -358,6 +389,447 @@ export interface ApiTokenRepository {
   listByTenant(tenantId: string): Promise<ApiTokenRecord[]>
 }
 
+/** Where a batch is: rows are being checked, ready to run, being issued, or done. */
+export type BatchState = 'validating' | 'ready' | 'running' | 'completed'
+
+/**
+ * One cohort batch: the learner rows of one course version to issue in one format. Counters are updated in
+ * the same transaction as the rows they count.
+ */
+export interface BatchRecord {
+  id: string
+  tenantId: string
+  /** Storage id of the course version the batch issues from. */
+  courseId: string
+  /** The course's own id: the scope of the rows' client keys. */
+  courseRef: string
+  format: 'elm' | 'edc'
+  state: BatchState
+  totalRows: number
+  issuedRows: number
+  /** Rows whose client key had already been issued (by this batch before a resume, or earlier). */
+  alreadyIssuedRows: number
+  failedRows: number
+  /** Who created it (an operator name, `token:<id>`). */
+  createdBy: string
+  createdAt: string
+  updatedAt: string
+  completedAt: string | null
+  /** The runner holding the batch, and until when; another runner may take over once it expired. */
+  leaseOwner: string | null
+  leaseUntil: string | null
+}
+
+export type BatchRowState = 'pending' | 'issued' | 'already-issued' | 'failed'
+
+/** Why a row was not issued: a stable code, a message and the fields at fault. */
+export interface BatchRowProblem {
+  code: string
+  message: string
+  problems?: Array<{ field: string; rule: string; message: string }>
+}
+
+/** One learner row of a batch. */
+export interface BatchRowRecord {
+  batchId: string
+  /** 1-based position among the data rows of the uploaded file. */
+  rowNumber: number
+  /** The row's idempotency key: a key issued once for a course is never issued again. */
+  clientKey: string
+  learnerRef: string | null
+  state: BatchRowState
+  /** The validated learner record while the row is pending; null once the row is done or erased. */
+  learner: Record<string, unknown> | null
+  credentialId: string | null
+  problem: BatchRowProblem | null
+  updatedAt: string
+}
+
+/** A finished row: its state and what came of it. */
+export interface BatchRowOutcome {
+  rowNumber: number
+  state: Exclude<BatchRowState, 'pending'>
+  credentialId: string | null
+  problem: BatchRowProblem | null
+}
+
+/** Which rows to read: in row order, after `afterRow`. */
+export interface BatchRowQuery {
+  batchId: string
+  afterRow?: number
+  limit: number
+  state?: BatchRowState
+}
+
+export interface BatchRepository {
+  create(batch: BatchRecord): Promise<BatchRecord>
+  get(id: string): Promise<BatchRecord | undefined>
+  /** Newest first. */
+  listByTenant(tenantId: string, limit?: number): Promise<BatchRecord[]>
+  insertRows(rows: BatchRowRecord[]): Promise<void>
+  rows(query: BatchRowQuery): Promise<BatchRowRecord[]>
+  /** Records row outcomes (clearing their learner data) and adds them to the batch's counters. */
+  completeRows(batchId: string, outcomes: BatchRowOutcome[], at: string): Promise<void>
+  /** Sets the state (and `totalRows` while validating). */
+  setState(batchId: string, state: BatchState, at: string, totalRows?: number): Promise<void>
+  /**
+   * Takes or renews the batch for `owner` until `until`, if nobody else holds an unexpired lease and the
+   * batch is ready or running. Returns false otherwise.
+   */
+  acquireLease(batchId: string, owner: string, until: string, now: string): Promise<boolean>
+  /** Gives the lease up (only `owner`'s). */
+  releaseLease(batchId: string, owner: string): Promise<void>
+  /** Deletes a batch and its rows (a batch refused at validation, or abandoned while validating). */
+  delete(batchId: string): Promise<void>
+  /** Ids of batches still validating that were created before `before`. */
+  listStaleValidating(before: string): Promise<string[]>
+  /** Clears the learner data and client key of every row of `tenantId` for `learnerRef`; returns the count. */
+  eraseLearner(tenantId: string, learnerRef: string): Promise<number>
+}
+
+/**
+ * A client key that was issued: unique per (tenant, scope), written in the same transaction as the
+ * credential, so that a key is issued at most once whatever retries, resumes or concurrent batches do.
+ */
+export interface IssuanceKeyRecord {
+  tenantId: string
+  /** The course id (`courseRef`) the key was issued for. */
+  scope: string
+  clientKey: string
+  credentialId: string
+  createdAt: string
+}
+
+export interface IssuanceKeyRepository {
+  /** The credential ids already issued for some of `clientKeys`, by key. */
+  find(tenantId: string, scope: string, clientKeys: string[]): Promise<Map<string, string>>
+  /** Inserts all or fails with `StorageConflictError` when one key was issued already. */
+  insertMany(records: IssuanceKeyRecord[]): Promise<void>
+}
+
+/*
+ * Individual Learning Account (ILA) data of an operator (a tenant): reference data (providers, catalogue),
+ * spending records, the credentials submitted for linking and the link results. The fields that linking and
+ * reconciliation filter or join on are columns of their own, so that the report runs as set-based SQL; `null`
+ * stands for "not given". Dates are ISO 8601 text: a date (`2026-03-01`) or a UTC date-time with `Z`.
+ */
+
+/** A legal identifier of an organisation (`SIRET`, `UEN`, `KVK`, `DID` ...). */
+export interface IlaLegalId {
+  scheme: string
+  value: string
+}
+
+/** One accreditation of a provider, with its validity window. */
+export interface IlaAccreditationRow {
+  type: string
+  validFrom: string
+  validUntil: string | null
+  status: string
+}
+
+/** A certification a provider may prepare for, awarded by `certifierId`. */
+export interface IlaHabilitationRow {
+  certificationCode: string
+  certifierId: string
+  validFrom: string
+  validUntil: string | null
+}
+
+/** One provider of the operator's registry. Lists keep their order. */
+export interface IlaProviderRecord {
+  tenantId: string
+  providerId: string
+  legalIds: IlaLegalId[]
+  /** DIDs or key ids allowed to sign credentials for the provider. */
+  issuerKeys: string[]
+  accreditations: IlaAccreditationRow[]
+  /** Certification codes the provider awards itself. */
+  awardingBodyFor: string[]
+  habilitations: IlaHabilitationRow[]
+  createdAt: string
+  updatedAt: string
+}
+
+/** Names one catalogue entry: `version` null for an unversioned offer. */
+export interface IlaCatalogueKey {
+  registryId: string
+  offerId: string
+  version: string | null
+}
+
+/** One offer of the catalogue of eligible training. */
+export interface IlaCatalogueRecord extends IlaCatalogueKey {
+  tenantId: string
+  providerId: string
+  certificationCode: string | null
+  credentialExpected: boolean
+  achievementIds: string[]
+  plannedHours: number | null
+  ectsCredits: number | null
+  eqfLevel: number | null
+  modality: string | null
+  listPriceMinor: number | null
+  listPriceCurrency: string | null
+  eligibleFrom: string
+  eligibleUntil: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+/** One funding line of a spending record; its currency is the record's. */
+export interface IlaFundingLineRow {
+  funderType: string
+  /** A legal id, or a pseudonymous reference (text). */
+  funderRef: IlaLegalId | string | null
+  amountMinor: number
+  tier: string | null
+  expiresAt: string | null
+  paidBy: string | null
+}
+
+/** One state transition of a spending record. */
+export interface IlaStateEventRow {
+  at: string
+  axis: string
+  from: string | null
+  to: string
+  actor: string
+  reasonCode: string | null
+}
+
+/**
+ * One spending record. Every amount is in minor units of `currency` (the agreed price's: import refuses a
+ * record whose amounts mix currencies).
+ */
+export interface IlaSpendingRecordRow {
+  tenantId: string
+  recordId: string
+  schemeId: string
+  schemeRef: string
+  accountPseudonym: string
+  linkTokenDigest: string | null
+  providerId: string
+  providerLegalId: IlaLegalId
+  accreditationSnapshot: string[]
+  registryId: string
+  offerId: string
+  offerVersion: string | null
+  sessionId: string | null
+  courseRunId: string | null
+  certificationCode: string | null
+  currency: string
+  agreedPriceMinor: number
+  amountDebitedMinor: number | null
+  amountPaidMinor: number | null
+  amountRecreditedMinor: number | null
+  amountRecoveredMinor: number | null
+  entitlementUnit: string
+  hoursCommitted: number | null
+  requestedAt: string
+  approvedAt: string | null
+  learnerConfirmedAt: string | null
+  withdrawalDeadline: string | null
+  plannedStart: string
+  plannedEnd: string
+  actualStart: string | null
+  actualEnd: string | null
+  completionDeclaredAt: string | null
+  completionValidatedAt: string | null
+  completionProofDueBy: string | null
+  invoicedAt: string | null
+  paidAt: string | null
+  cancelledAt: string | null
+  realisationRatePct: number | null
+  attendanceRatePct: number | null
+  realisedHours: number | null
+  exitReason: string | null
+  lifecycle: string
+  payment: string
+  control: string
+  funding: IlaFundingLineRow[]
+  history: IlaStateEventRow[]
+  schemeData: Record<string, unknown> | null
+  createdAt: string
+  updatedAt: string
+}
+
+/** What an upsert did: rows that were new, and rows that replaced an existing one. */
+export interface IlaUpsertResult {
+  inserted: number
+  updated: number
+}
+
+/** A page of a list, in id order, after an opaque cursor (the last id seen). */
+export interface IlaListQuery {
+  tenantId: string
+  limit?: number
+  after?: string
+}
+
+/**
+ * A credential submitted for linking, reduced to the facts linking and the report use. The credential itself
+ * is not kept: it names the learner.
+ */
+export interface IlaCredentialRecord {
+  tenantId: string
+  /** The credential's `id`; for a credential without one, `urn:sha256:<credentialDigest>`. */
+  credentialId: string
+  /** SHA-256 (hex) of the credential as submitted (a compact JWS, or canonical JSON). */
+  credentialDigest: string
+  /** SHA-256 (hex) over issuer, link commitment, achievement and activity dates: the same award twice (L6). */
+  fingerprint: string
+  issuerDid: string
+  /** The `notation` of the ILA enrolment commitment (`sha256$<salt>$<hex>`), when the credential has one. */
+  subjectCommitment: string | null
+  /** The achievement (`hasClaim.specifiedBy.id`). */
+  achievementId: string | null
+  /** The course id (`specifiedBy.identifier` notation) the issuer gave. */
+  courseId: string | null
+  /** The catalogue offer (`hasClaim.learningOpportunity.identifier`): its scheme and notation. */
+  offerRegistryId: string | null
+  offerId: string | null
+  /** Legal id of the awarding body, as `scheme:value` or the eIDAS notation. */
+  awardingBodyId: string | null
+  /** ISO 3166-1 alpha-2 country of the awarding body. */
+  country: string | null
+  activityStart: string | null
+  activityEnd: string | null
+  issuedAt: string | null
+  validFrom: string | null
+  validUntil: string | null
+  awardingDate: string | null
+  workloadHours: number | null
+  ectsCredits: number | null
+  /** Whether the credential claims a full completion (not a partial result). */
+  fullCompletion: boolean | null
+  /** Supervision and identity verification type of the assessment (concept IRI). */
+  supervision: string | null
+  /** L0: proof, validity period and status checks passed. */
+  verified: boolean
+  /** Codes of the checks that failed or were indeterminate. */
+  verificationCodes: string[]
+  revoked: boolean
+  suspended: boolean
+  submittedAt: string
+  updatedAt: string
+}
+
+/** How a link attempt ended (see `docs/ila.md`). */
+export type IlaLinkOutcome = 'MATCHED' | 'MATCHED_WITH_WARNINGS' | 'AMBIGUOUS' | 'NO_MATCH' | 'REJECTED'
+
+/** One rule's result in a link attempt. */
+export interface IlaRuleResult {
+  code: string
+  result: 'pass' | 'warn' | 'fail'
+  detail?: string
+}
+
+/**
+ * One (credential, record) pair of a link attempt; `recordId` null when no record was a candidate. An attempt
+ * with several candidates (AMBIGUOUS) has one row per candidate. A newer attempt for the same credential makes
+ * the earlier rows not current.
+ */
+export interface IlaLinkResultRecord {
+  id: string
+  tenantId: string
+  /** Rows of one attempt share it. */
+  attemptId: string
+  credentialId: string
+  credentialDigest: string
+  recordId: string | null
+  outcome: IlaLinkOutcome
+  rules: IlaRuleResult[]
+  issuerDid: string
+  achievementId: string | null
+  courseId: string | null
+  offerId: string | null
+  issuedAt: string | null
+  current: boolean
+  createdAt: string
+}
+
+/** A row of an import being validated, staged until the whole file is known to be accepted. */
+export interface IlaStagedRow {
+  importId: string
+  /** 1-based among the file's data rows. */
+  rowNumber: number
+  /** The item's id within its kind (record id, provider id, catalogue key). */
+  itemKey: string
+  /** The validated item, as JSON text. */
+  payload: string
+}
+
+export interface IlaProviderRepository {
+  /** Inserts or replaces (with their lists) the providers, by provider id. */
+  upsertMany(records: IlaProviderRecord[]): Promise<IlaUpsertResult>
+  get(tenantId: string, providerId: string): Promise<IlaProviderRecord | undefined>
+  list(query: IlaListQuery): Promise<IlaProviderRecord[]>
+  /** The ids among `providerIds` that exist. */
+  existing(tenantId: string, providerIds: string[]): Promise<Set<string>>
+}
+
+export interface IlaCatalogueRepository {
+  /** Inserts or replaces (with their achievement ids) the entries, by (registry, offer, version). */
+  upsertMany(records: IlaCatalogueRecord[]): Promise<IlaUpsertResult>
+  get(tenantId: string, key: IlaCatalogueKey): Promise<IlaCatalogueRecord | undefined>
+  /** Every version of the (registry, offer) entries among `keys`, whatever their `version`. */
+  findOffers(tenantId: string, keys: IlaCatalogueKey[]): Promise<IlaCatalogueKey[]>
+}
+
+export interface IlaSpendingRecordRepository {
+  /** Inserts or replaces (with funding lines and history) the records, by record id. */
+  upsertMany(records: IlaSpendingRecordRow[]): Promise<IlaUpsertResult>
+  get(tenantId: string, recordId: string): Promise<IlaSpendingRecordRow | undefined>
+  count(tenantId: string): Promise<number>
+}
+
+export interface IlaCredentialRepository {
+  /** Inserts or replaces the credentials' facts, by credential id. */
+  upsertMany(records: IlaCredentialRecord[]): Promise<IlaUpsertResult>
+  get(tenantId: string, credentialId: string): Promise<IlaCredentialRecord | undefined>
+}
+
+export interface IlaLinkResultRepository {
+  /** Appends the rows, making earlier rows of the same credentials not current. */
+  append(records: IlaLinkResultRecord[]): Promise<void>
+  /** The rows of a credential, or of a record, oldest first; current ones only unless `all`. */
+  list(query: {
+    tenantId: string
+    credentialId?: string
+    recordId?: string
+    all?: boolean
+  }): Promise<IlaLinkResultRecord[]>
+}
+
+/** Imports being validated: their rows wait here until the file is accepted. */
+export interface IlaImportRepository {
+  create(importRecord: { id: string; tenantId: string; kind: string; createdAt: string }): Promise<void>
+  /**
+   * Stages rows. A row whose item key is already staged (or repeated in `rows`) is not staged: the result maps
+   * its row number to the row number that holds the key.
+   */
+  stage(rows: IlaStagedRow[]): Promise<Map<number, number>>
+  /** Staged rows after `afterRow`, in row order. */
+  read(importId: string, afterRow: number, limit: number): Promise<IlaStagedRow[]>
+  /** Removes the staged rows after `afterRow` up to `upToRow` (once applied). */
+  unstage(importId: string, afterRow: number, upToRow: number): Promise<void>
+  /** Deletes an import and its staged rows. */
+  delete(importId: string): Promise<void>
+  /** Ids of imports created before `before`: abandoned. */
+  listStale(before: string): Promise<string[]>
+}
+
+/** The ILA repositories of a session, every one scoped by tenant. */
+export interface IlaRepository {
+  providers: IlaProviderRepository
+  catalogue: IlaCatalogueRepository
+  records: IlaSpendingRecordRepository
+  credentials: IlaCredentialRepository
+  linkResults: IlaLinkResultRepository
+  imports: IlaImportRepository
+}
+
 /** Repositories bound to one connection or one transaction. */
 export interface StorageSession {
   tenants: TenantRepository
@@ -367,6 +839,9 @@ export interface StorageSession {
   credentials: CredentialRepository
   statusLists: StatusListRepository
   tokens: ApiTokenRepository
+  batches: BatchRepository
+  issuanceKeys: IssuanceKeyRepository
+  ila: IlaRepository
 }
 
 export interface Storage extends StorageSession {

@@ -104,10 +104,23 @@ export async function listApiTokens(deps: { storage: Storage }, tenantSlug: stri
   return (await deps.storage.tokens.listByTenant(tenant.id)).map(infoOf)
 }
 
-/** A token that authenticated: its record (without hash) and its tenant. */
+/**
+ * An authenticated caller, whichever kind of bearer token it presented: the tenant it acts for, the scopes it
+ * holds and who it is for audit logs.
+ */
 export interface Authenticated {
-  token: ApiTokenInfo
   tenant: TenantRecord
+  /** Known scopes only: anything else a token carries grants nothing. */
+  scopes: readonly Scope[]
+  /** The actor audit logs name: `token:<id>` for an API token, `oauth:<sub>` for a JWT access token. */
+  subject: string
+  /** The API token, when the caller presented one (absent for JWT access tokens). */
+  token?: ApiTokenInfo
+}
+
+/** Keeps the known scopes of `names`, dropping the rest. */
+export function knownScopes(names: readonly string[]): Scope[] {
+  return [...new Set(names.filter((name): name is Scope => (SCOPES as readonly string[]).includes(name)))]
 }
 
 /**
@@ -127,5 +140,6 @@ export async function authenticateToken(storage: Storage, presented: string): Pr
   }
   const tenant = await storage.tenants.get(record.tenantId)
   if (!tenant) throw new AuthenticationError('The bearer token is not valid')
-  return { token: infoOf(record), tenant }
+  const token = infoOf(record)
+  return { tenant, scopes: knownScopes(token.scopes), subject: `token:${token.id}`, token }
 }

@@ -15,6 +15,7 @@
  * Nothing is verified here: a JWS header is decoded, not trusted.
  */
 import { CREDENTIALS_V1, CREDENTIALS_V2 } from '../document-loader/index.js'
+import { exceedsJsonDepth } from '../lib/json-depth.js'
 import { makeCheck, isRecord, problem, PROBLEM_TYPES, typesOf } from './problem-details.js'
 import type { Check, InputLimits, ParsedCredential, ParsedPresentation, SecuringMechanism } from './types.js'
 
@@ -101,29 +102,10 @@ function checkTextSize(text: string, limits: Limits, what: string): void {
   }
 }
 
-/**
- * The nesting depth of JSON text, by one linear scan that skips string contents; stops as soon as the limit
- * is passed. Malformed text is left to `JSON.parse`, which then sees text no deeper than the limit.
- */
+/** Refuses JSON text nested deeper than the limit (see {@link exceedsJsonDepth}). */
 function checkTextDepth(text: string, limits: Limits, what: string): void {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 0x5c)
-        i++ // backslash: skip the escaped character
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) {
-      inString = true
-    } else if (c === 0x5b || c === 0x7b) {
-      depth++
-      if (depth > limits.maxDepth) {
-        throw new Refusal('FORMAT_TOO_DEEP', `The ${what} is nested deeper than ${limits.maxDepth} levels`)
-      }
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--
-    }
+  if (exceedsJsonDepth(text, limits.maxDepth)) {
+    throw new Refusal('FORMAT_TOO_DEEP', `The ${what} is nested deeper than ${limits.maxDepth} levels`)
   }
 }
 

@@ -69,6 +69,47 @@ describe('configuration', () => {
     }
   })
 
+  it('keeps secrets in <home>/secrets.json unless secretsFile says otherwise', async () => {
+    expect(loadConfig({ env: {}, cwd: home })).to.include({
+      secretsFile: join(home, 'secrets.json'),
+      claimLinkSecret: undefined,
+    })
+    await writeFile(join(home, 'microcred.json'), JSON.stringify({ secretsFile: 'private/secrets.json' }))
+    expect(loadConfig({ env: {}, cwd: home }).secretsFile).to.equal(join(home, 'private', 'secrets.json'))
+  })
+
+  it('takes MICROCRED_CLAIM_LINK_SECRET (base64url, at least 32 bytes), refusing anything else by name', () => {
+    const secret = Buffer.alloc(32, 5).toString('base64url')
+    expect(loadConfig({ env: { MICROCRED_CLAIM_LINK_SECRET: secret }, cwd: home }).claimLinkSecret).to.equal(
+      secret,
+    )
+    const longer = Buffer.alloc(64, 6).toString('base64url')
+    expect(loadConfig({ env: { MICROCRED_CLAIM_LINK_SECRET: longer }, cwd: home }).claimLinkSecret).to.equal(
+      longer,
+    )
+    expect(loadConfig({ env: { MICROCRED_CLAIM_LINK_SECRET: '' }, cwd: home }).claimLinkSecret).to.equal(
+      undefined,
+    )
+    for (const bad of [
+      Buffer.alloc(31, 5).toString('base64url'),
+      Buffer.alloc(32, 5).toString('base64'),
+      `${secret}=`,
+      `${secret.slice(0, -1)}*`,
+      `${secret}AA`,
+      'not a secret at all, but long enough to be 32 bytes',
+    ]) {
+      try {
+        loadConfig({ env: { MICROCRED_CLAIM_LINK_SECRET: bad }, cwd: home })
+        expect.fail(`should have refused ${bad}`)
+      } catch (err) {
+        const error = err as ConfigError
+        expect(error.code, bad).to.equal('ERR_CONFIG_INVALID')
+        expect(error.message).to.include('MICROCRED_CLAIM_LINK_SECRET').and.not.include(bad)
+        expect(error.problems.map((p) => p.field)).to.deep.equal(['MICROCRED_CLAIM_LINK_SECRET'])
+      }
+    }
+  })
+
   it('refuses a microcred.json that is not JSON', async () => {
     await writeFile(join(home, 'microcred.json'), '{ nope')
     expect(() => loadConfig({ env: {}, cwd: home }))

@@ -1,13 +1,16 @@
 /** `init`, `issuer show`, `tenants add|list`, `keys generate|list|rotate`. */
 import { chmod, mkdir } from 'node:fs/promises'
+import { createSecretsFile } from '../../claims/secrets-file.js'
 import { UsageError } from '../../errors.js'
 import {
   addIssuerKey,
   createTenantWithIssuer,
   describeDefaultIssuer,
+  describeIssuer,
+  listTenants,
+  publicKeyView,
   type IssuerView,
 } from '../../issuer/issuer-identity.js'
-import type { IssuerKeyRecord } from '../../storage/storage.js'
 import {
   keyTypeOf,
   PROFILE_HELP,
@@ -24,34 +27,6 @@ import {
 
 const DEFAULT_TENANT = 'default'
 
-/** Public parts of a key, as shown to operators. */
-function publicKey(key: IssuerKeyRecord) {
-  return {
-    id: key.id,
-    kid: key.kid,
-    algorithm: key.algorithm,
-    publicKeyMultibase: key.publicKeyMultibase,
-    active: key.active,
-    createdAt: key.createdAt,
-    retiredAt: key.retiredAt,
-  }
-}
-
-function describe(view: IssuerView) {
-  return {
-    tenant: { slug: view.tenant.slug, name: view.tenant.name },
-    issuer: {
-      id: view.issuer.id,
-      did: view.issuer.did,
-      didMethod: view.issuer.didMethod,
-      profile: view.issuer.profile,
-    },
-    keys: view.keys.map(publicKey),
-    didDocument: view.didDocument,
-    ...(view.didDocumentUrl ? { didDocumentUrl: view.didDocumentUrl } : {}),
-  }
-}
-
 function warnIfDevelopment(io: CliIo, view: IssuerView): void {
   if (view.issuer.profile.development) {
     io.err('note: this issuer has a DEVELOPMENT profile; do not issue real credentials with it.\n')
@@ -61,8 +36,8 @@ function warnIfDevelopment(io: CliIo, view: IssuerView): void {
 export const initCommand: Command = {
   path: ['init'],
   summary:
-    'Creates the home folder (data/, keys/), brings the database schema up to date and creates the default tenant ' +
-    'with its issuer and key. Never interactive. Running it again changes nothing.',
+    'Creates the home folder (data/, keys/, secrets.json with the claim-link secret), brings the database schema up ' +
+    'to date and creates the default tenant with its issuer and key. Never interactive. Running it again changes nothing.',
   usage: '[options]',
   options: { ...PROFILE_OPTIONS, 'tenant-name': { type: 'string' } },
   help: { ...PROFILE_HELP, 'tenant-name': 'display name of the default tenant' },
@@ -77,9 +52,12 @@ export const initCommand: Command = {
       if (applied.length > 0) io.err(`Database schema updated: ${applied.join(', ')}\n`)
       const existing = await ctx.storage.tenants.getBySlug(DEFAULT_TENANT)
       if (existing) {
+        // A home initialised before claim links existed gets its secret now; an existing secret is kept.
+        const secretAdded = await createSecretsFile(config.secretsFile)
         const view = await describeDefaultIssuer(ctx.storage, DEFAULT_TENANT)
-        io.err(`Already initialised in ${config.home}; nothing changed. Issuer: ${view.issuer.did}\n`)
-        printJson(io, { created: false, ...describe(view) })
+        const changed = secretAdded ? `added the claim-link secret ${config.secretsFile}` : 'nothing changed'
+        io.err(`Already initialised in ${config.home}; ${changed}. Issuer: ${view.issuer.did}\n`)
+        printJson(io, { created: false, ...describeIssuer(view) })
         return 0
       }
       const profile = profileFromFlags(values)
@@ -94,11 +72,12 @@ export const initCommand: Command = {
         ...(typeof values['did-web'] === 'string' ? { didWeb: values['did-web'] } : {}),
       }
       const view = await createTenantWithIssuer(ctx, input)
+      await createSecretsFile(config.secretsFile)
       io.err(`Initialised ${config.home}: tenant ${view.tenant.slug}, issuer ${view.issuer.did}\n`)
       if (view.didDocumentUrl)
         io.err(`Publish the DID document (microcred issuer show --did-document) at ${view.didDocumentUrl}\n`)
       warnIfDevelopment(io, view)
-      printJson(io, { created: true, ...describe(view) })
+      printJson(io, { created: true, ...describeIssuer(view) })
       return 0
     })
   },
@@ -120,7 +99,7 @@ export const issuerShowCommand: Command = {
         printJson(env.io, view.didDocument)
       } else {
         warnIfDevelopment(env.io, view)
-        printJson(env.io, describe(view))
+        printJson(env.io, describeIssuer(view))
       }
       return 0
     })
@@ -150,7 +129,7 @@ export const tenantsAddCommand: Command = {
       })
       env.io.err(`Tenant ${view.tenant.slug} added; issuer ${view.issuer.did}\n`)
       warnIfDevelopment(env.io, view)
-      printJson(env.io, describe(view))
+      printJson(env.io, describeIssuer(view))
       return 0
     })
   },
@@ -164,18 +143,7 @@ export const tenantsListCommand: Command = {
   help: {},
   async run(env) {
     return withContext(env, async (ctx) => {
-      const tenants = await ctx.storage.tenants.list()
-      const rows = []
-      for (const tenant of tenants) {
-        const issuer = await ctx.storage.issuers.getDefault(tenant.id)
-        rows.push({
-          slug: tenant.slug,
-          name: tenant.name,
-          issuer: issuer?.did ?? null,
-          createdAt: tenant.createdAt,
-        })
-      }
-      printJson(env.io, rows)
+      printJson(env.io, await listTenants(ctx.storage))
       return 0
     })
   },
@@ -190,7 +158,7 @@ export const keysListCommand: Command = {
   async run(env, values) {
     return withContext(env, async (ctx) => {
       const view = await describeDefaultIssuer(ctx.storage, tenantOf(values))
-      printJson(env.io, view.keys.map(publicKey))
+      printJson(env.io, view.keys.map(publicKeyView))
       return 0
     })
   },
@@ -218,7 +186,7 @@ function keyCommand(name: 'generate' | 'rotate', activate: boolean, summary: str
               `${before.issuer.did} still verify.\n`,
           )
         }
-        printJson(env.io, publicKey(key))
+        printJson(env.io, publicKeyView(key))
         return 0
       })
     },

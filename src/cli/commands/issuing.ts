@@ -1,6 +1,7 @@
 /** `course add|list`, `issue`. */
 import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { claimUrlOf } from '../../claims/manage-claim-links.js'
 import { CredentialParseError, UsageError, ValidationError } from '../../errors.js'
 import {
   addCourse,
@@ -36,7 +37,7 @@ export async function readJsonFile(cwd: string, path: string, what: string): Pro
 }
 
 /** A `--course` value is a file when it names one (ends in .json or holds a path separator), else a course id. */
-function looksLikeFile(value: string): boolean {
+export function looksLikeFile(value: string): boolean {
   return value.endsWith('.json') || value.includes('/') || value.includes('\\')
 }
 
@@ -128,6 +129,8 @@ export const issueCommand: Command = {
     const courseArg = values.course
     const courseFile = looksLikeFile(courseArg) ? await readJsonFile(env.cwd, courseArg, 'course') : undefined
     return withContext(env, async (ctx) => {
+      // The learner's claim link is part of what issuing reports: without a secret, store and issue nothing.
+      ctx.claimLinks.assertReady()
       const tenantSlug = tenantOf(values)
       const course = courseFile
         ? (await addCourse(ctx, { tenantSlug, course: courseFile })).record
@@ -148,6 +151,7 @@ export const issueCommand: Command = {
         env.io.out(text)
         env.io.err(`Issued ${record.id} (${format})\n`)
       }
+      env.io.err(`Claim link for the learner: ${claimUrlOf(ctx.claimLinks, record)}\n`)
       return 0
     })
   },

@@ -7,6 +7,7 @@ import { resolve } from 'node:path'
 import { pino } from 'pino'
 import { UsageError } from '../../errors.js'
 import { createApp } from '../../http/app.js'
+import { batchRunnerOf, resumeInterruptedBatches } from '../../http/batch-runner.js'
 import { createVerifierDeps } from '../../verifier/verifier-deps.js'
 import type { Command, Values } from '../command.js'
 
@@ -51,27 +52,43 @@ function readPem(cwd: string, flag: string, file: string): Buffer {
   }
 }
 
+/** The hosts conformance mode may listen on: nothing but this machine may reach its token-less routes. */
+const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost']
+
+/** The tenant conformance mode issues for. */
+const CONFORMANCE_TENANT = 'default'
+
 export const serveCommand: Command = {
   path: ['serve'],
   summary:
     'Runs the HTTP service: health, status lists, did:web documents and verification. Stops cleanly on ' +
     'SIGINT or SIGTERM.',
-  usage: '[--port <n>] [--host <h>] [--tls-cert <file> --tls-key <file>]',
+  usage: '[--port <n>] [--host <h>] [--tls-cert <file> --tls-key <file>] [--conformance]',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    conformance: { type: 'boolean' },
   },
   help: {
     port: 'TCP port (default: the configured port; 0 picks a free one)',
     host: 'address to listen on (default: the configured host)',
     'tls-cert': 'serve HTTPS with this PEM certificate (needs --tls-key)',
     'tls-key': 'the PEM private key of --tls-cert',
+    conformance:
+      'W3C conformance suites: the VC API issuing routes issue for the default tenant without a token ' +
+      '(loopback hosts only; never in production)',
   },
   async run(env, values) {
     const port = portOf(values, env.config.port)
     const host = typeof values.host === 'string' ? values.host : env.config.host
+    const conformance = values.conformance === true
+    if (conformance && !LOOPBACK_HOSTS.includes(host)) {
+      throw new UsageError(
+        `--conformance listens on 127.0.0.1, ::1 or localhost only (it issues without a token), not ${host}`,
+      )
+    }
     const certFile = values['tls-cert']
     const keyFile = values['tls-key']
     if ((certFile === undefined) !== (keyFile === undefined))
@@ -84,7 +101,12 @@ export const serveCommand: Command = {
     const ctx = await env.open()
     try {
       const logger = pino({ level: env.config.logLevel }, pino.destination(2))
-      const app = createApp({ ctx, verifier: createVerifierDeps(ctx), logger })
+      const app = createApp({
+        ctx,
+        verifier: createVerifierDeps(ctx),
+        logger,
+        ...(conformance ? { conformance: { tenantSlug: CONFORMANCE_TENANT } } : {}),
+      })
       const server: Server = tls ? createHttpsServer(tls, app) : createHttpServer(app)
       const signals = watchSignals()
       try {
@@ -100,13 +122,27 @@ export const serveCommand: Command = {
         const reason = (cause as NodeJS.ErrnoException).code ?? 'failed'
         throw new UsageError(`Cannot listen on ${host}:${port}: ${reason}`, { cause })
       }
+      if (conformance)
+        env.io.err('Conformance mode: VC API issuing without a token, for the default tenant\n')
       env.io.err(`Listening on ${urlOf(server, tls !== undefined)}\n`)
+      const batches = batchRunnerOf(app)
+      // Batches an earlier process left half-issued (stopped, or crashed) carry on where they stopped.
+      // A failure here must not stop a service that is already listening: the batches can be resumed by hand.
+      const resumed = batches ? await resumeInterruptedBatches(ctx, batches).catch(() => -1) : 0
+      if (resumed > 0) env.io.err(`Resuming ${resumed} unfinished batch${resumed === 1 ? '' : 'es'}\n`)
+      if (resumed < 0)
+        env.io.err('Could not look for unfinished batches; resume them with POST /batches/{id}/resume\n')
       const signal = await signals.signal
       env.io.err(`${signal}: shutting down\n`)
-      await new Promise<void>((closed) => {
-        server.close(() => closed())
-        server.closeIdleConnections()
-      })
+      // The running batch stops after its chunk in flight, before the database closes; it resumes at the next
+      // start.
+      await Promise.all([
+        new Promise<void>((closed) => {
+          server.close(() => closed())
+          server.closeIdleConnections()
+        }),
+        batches?.close(),
+      ])
       return 0
     } finally {
       await ctx.close()

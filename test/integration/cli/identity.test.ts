@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cli } from '../../support/cli.js'
+import { EXAMPLE_COURSE, EXAMPLE_LEARNER } from '../../support/issued-home.js'
 import { loadConfig } from '../../../src/config/load-config.js'
 import { createContext } from '../../../src/context.js'
 import { getIssuerSigner } from '../../../src/issuer/issuer-identity.js'
@@ -85,12 +86,18 @@ describe('CLI: init in an empty folder (embedded SQLite)', () => {
     const keyFiles = (await tree(join(home, 'keys'))).filter((f) => f.endsWith('.jwk'))
     expect(keyFiles).to.have.length(1)
     expect((await stat(join(home, 'keys', keyFiles[0] as string))).mode & 0o777).to.equal(0o600)
+    expect((await stat(join(home, 'secrets.json'))).mode & 0o777).to.equal(0o600)
+    const secrets = JSON.parse(await readFile(join(home, 'secrets.json'), 'utf8'))
+    expect(Buffer.from(secrets.claimLinkSecret, 'base64url')).to.have.length(32)
+    expect(run.out).to.not.include(secrets.claimLinkSecret)
+    expect(run.err).to.not.include(secrets.claimLinkSecret)
   })
 
   it('changes nothing when run twice', async () => {
     const first = (await cli(home, ['init'])).json()
     const filesBefore = await tree(home)
     const keyBefore = await readFile(join(home, 'keys', 'default', `${first.keys[0].id}.jwk`), 'utf8')
+    const secretsBefore = await readFile(join(home, 'secrets.json'), 'utf8')
     const second = await cli(home, [
       'init',
       '--legal-name',
@@ -111,7 +118,33 @@ describe('CLI: init in an empty folder (embedded SQLite)', () => {
     expect(await readFile(join(home, 'keys', 'default', `${first.keys[0].id}.jwk`), 'utf8')).to.equal(
       keyBefore,
     )
+    expect(await readFile(join(home, 'secrets.json'), 'utf8')).to.equal(secretsBefore)
     expect((await cli(home, ['tenants', 'list'])).json()).to.have.length(1)
+  })
+
+  it('gives a home initialised before claim links its secret on the next init, and keeps it after', async () => {
+    expect((await cli(home, ['init'])).code).to.equal(0)
+    await rm(join(home, 'secrets.json'))
+    const issue = ['issue', '--course', EXAMPLE_COURSE, '--learner', EXAMPLE_LEARNER]
+    const refused = await cli(home, issue)
+    expect(refused.code).to.equal(1)
+    expect(refused.err)
+      .to.match(/ERR_NOT_INITIALIZED/)
+      .and.match(/microcred init/)
+    expect(refused.out).to.equal('')
+
+    const again = await cli(home, ['init'])
+    expect(again.code, again.err).to.equal(0)
+    expect(again.err).to.include('added the claim-link secret')
+    const secrets = await readFile(join(home, 'secrets.json'), 'utf8')
+    expect((await stat(join(home, 'secrets.json'))).mode & 0o777).to.equal(0o600)
+    expect((await cli(home, ['init'])).err).to.match(/nothing changed/)
+    expect(await readFile(join(home, 'secrets.json'), 'utf8')).to.equal(secrets)
+    const issued = await cli(home, issue)
+    expect(issued.code, issued.err).to.equal(0)
+    expect(issued.err).to.match(
+      /Claim link for the learner: http:\/\/localhost:8080\/claims\/[0-9a-f-]{36}\.1\./,
+    )
   })
 
   it('writes a real profile from flags, multilingual, with a P-256 key', async () => {

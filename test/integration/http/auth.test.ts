@@ -6,14 +6,18 @@ import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import request from 'supertest'
 import type { Response } from 'supertest'
+import { createBatch, readBatchRows } from '../../../src/batch/index.js'
 import { fixedClock } from '../../../src/clock.js'
 import { loadConfig } from '../../../src/config/load-config.js'
 import { createContext, type AppContext } from '../../../src/context.js'
 import { createApp } from '../../../src/http/app.js'
+import { importIla } from '../../../src/ila/index.js'
 import { createApiToken, revokeApiToken, type Scope } from '../../../src/tokens/api-tokens.js'
 import { verifyCredential } from '../../../src/verifier/index.js'
 import { createVerifierDeps } from '../../../src/verifier/verifier-deps.js'
 import { cli, CLI_TEST_NOW } from '../../support/cli.js'
+import { cohortCsv, cohortLearners, inPieces } from '../../support/cohort.js'
+import { ilaFixture, ilaRecord, jsonl } from '../../support/ila.js'
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url))
 const BASE = 'http://localhost:7789'
@@ -21,10 +25,12 @@ const V2 = 'https://www.w3.org/ns/credentials/v2'
 const EXAMPLES_CONTEXT = 'https://www.w3.org/ns/credentials/examples/v2'
 
 interface Route {
-  method: 'get' | 'post'
+  method: 'get' | 'post' | 'delete'
   path: () => string
   scope: Scope
   body?: () => unknown
+  /** Content-Type of a body that is not JSON. */
+  type?: string
   /** True when the route names a resource of the tenant, so another tenant's token must get a 404. */
   tenantResource: boolean
 }
@@ -45,6 +51,7 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
   let learner: Record<string, unknown>
   let courseRef: string
   let credentialId: string
+  let batchId: string
   const tokens: Record<string, string> = {}
 
   const ALL_SCOPES: Scope[] = [
@@ -53,6 +60,8 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
     'credentials:read',
     'courses:write',
     'courses:read',
+    'ila:write',
+    'ila:read',
   ]
 
   const routes: Record<string, Route> = {
@@ -114,6 +123,86 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
       scope: 'credentials:read',
       tenantResource: true,
     },
+    'POST /credentials/:id/claim-link': {
+      method: 'post',
+      path: () => `/credentials/${encodeURIComponent(credentialId)}/claim-link`,
+      scope: 'credentials:issue',
+      tenantResource: true,
+    },
+    'DELETE /credentials/:id/claim-link': {
+      method: 'delete',
+      path: () => `/credentials/${encodeURIComponent(credentialId)}/claim-link`,
+      scope: 'credentials:status',
+      tenantResource: true,
+    },
+    'POST /batches': {
+      method: 'post',
+      path: () => `/batches?course=${encodeURIComponent(courseRef)}`,
+      scope: 'credentials:issue',
+      type: 'text/csv',
+      body: () => cohortCsv(cohortLearners(2, 'AUTH')),
+      tenantResource: true,
+    },
+    'GET /batches': {
+      method: 'get',
+      path: () => '/batches',
+      scope: 'credentials:issue',
+      tenantResource: false,
+    },
+    'GET /batches/:id': {
+      method: 'get',
+      path: () => `/batches/${batchId}`,
+      scope: 'credentials:issue',
+      tenantResource: true,
+    },
+    'GET /batches/:id/results': {
+      method: 'get',
+      path: () => `/batches/${batchId}/results`,
+      scope: 'credentials:issue',
+      tenantResource: true,
+    },
+    'POST /batches/:id/resume': {
+      method: 'post',
+      path: () => `/batches/${batchId}/resume`,
+      scope: 'credentials:issue',
+      tenantResource: true,
+    },
+    'POST /ila/providers': {
+      method: 'post',
+      path: () => '/ila/providers',
+      scope: 'ila:write',
+      type: 'application/json',
+      body: () => ilaFixture('providers.json').replace(/prov-/g, 'auth-prov-'),
+      tenantResource: false,
+    },
+    'POST /ila/catalogue': {
+      method: 'post',
+      path: () => '/ila/catalogue',
+      scope: 'ila:write',
+      type: 'text/csv',
+      body: () => ilaFixture('catalogue.csv'),
+      tenantResource: false,
+    },
+    'POST /ila/spending-records': {
+      method: 'post',
+      path: () => '/ila/spending-records',
+      scope: 'ila:write',
+      type: 'application/jsonl',
+      body: () => jsonl([ilaRecord(77)]),
+      tenantResource: false,
+    },
+    'GET /ila/providers': {
+      method: 'get',
+      path: () => '/ila/providers',
+      scope: 'ila:read',
+      tenantResource: false,
+    },
+    'GET /ila/spending-records/:id': {
+      method: 'get',
+      path: () => '/ila/spending-records/rec-0001',
+      scope: 'ila:read',
+      tenantResource: true,
+    },
   }
 
   function plainCredential(): Record<string, unknown> {
@@ -127,6 +216,7 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
   function send(route: Route, authorization?: string) {
     let req = request(app)[route.method](route.path())
     if (authorization !== undefined) req = req.set('Authorization', authorization)
+    if (route.type !== undefined) req = req.type(route.type)
     return route.body ? req.send(route.body() as object) : req
   }
 
@@ -137,11 +227,15 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
       const credentials = await ctx.storage.credentials.list({ tenantId: tenant.id, limit: 1000 })
       const courses = await ctx.storage.courses.listLatest(tenant.id)
       const events = await ctx.storage.statusLists.listEvents({ tenantId: tenant.id })
+      const batches = await ctx.storage.batches.listByTenant(tenant.id)
+      const ilaProviders = await ctx.storage.ila.providers.list({ tenantId: tenant.id })
       state.push({
         tenant: tenant.slug,
-        credentials: credentials.map((c) => c.id),
+        credentials: credentials.map((c) => [c.id, c.claimGeneration, c.claimRevokedAt]),
         courses: courses.map((c) => [c.courseRef, c.version]),
         events: events.length,
+        batches: batches.map((b) => [b.id, b.state, b.issuedRows]),
+        ila: [ilaProviders.map((p) => p.providerId), await ctx.storage.ila.records.count(tenant.id)],
       })
     }
     return JSON.stringify(state)
@@ -171,12 +265,32 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
       clock: fixedClock(CLI_TEST_NOW),
     })
     app = createApp({ ctx, verifier: createVerifierDeps(ctx), logger: pino({ level: 'silent' }) })
+    // A batch of the default tenant, never run: the batch routes name it.
+    const batch = await createBatch(ctx, {
+      tenantSlug: 'default',
+      courseRef,
+      format: 'elm',
+      rows: readBatchRows(inPieces(cohortCsv(cohortLearners(2, 'AUTH'))), 'csv'),
+      createdBy: 'test',
+    })
+    batchId = batch.batchId as string
     tokens.all = (await createApiToken(ctx, { tenantSlug: 'default', scopes: ALL_SCOPES })).token
     tokens.other = (await createApiToken(ctx, { tenantSlug: 'other', scopes: ALL_SCOPES })).token
     const revoked = await createApiToken(ctx, { tenantSlug: 'default', scopes: ALL_SCOPES })
     await revokeApiToken(ctx, { tenantSlug: 'default', id: revoked.info.id })
     tokens.revoked = revoked.token
     tokens.ilaOnly = (await createApiToken(ctx, { tenantSlug: 'default', scopes: ['ila:read'] })).token
+    tokens.coursesOnly = (
+      await createApiToken(ctx, { tenantSlug: 'default', scopes: ['courses:read'] })
+    ).token
+    // ILA data of the default tenant, which the ILA routes name.
+    for (const [kind, format, file] of [
+      ['providers', 'json', 'providers.json'],
+      ['catalogue', 'json', 'catalogue.json'],
+      ['records', 'jsonl', 'spending-records.jsonl'],
+    ] as const) {
+      await importIla(ctx, { kind, format, source: [ilaFixture(file)] })
+    }
   })
 
   after(async () => {
@@ -212,7 +326,12 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
           'ERR_AUTH_MISSING',
         )
         refused('a revoked token', () => `Bearer ${tokens.revoked}`, 401, 'ERR_AUTH_MISSING')
-        refused(`a token without ${route.scope}`, () => `Bearer ${tokens.ilaOnly}`, 403, 'ERR_AUTH_FORBIDDEN')
+        refused(
+          `a token without ${route.scope}`,
+          () => `Bearer ${route.scope === 'ila:read' ? tokens.coursesOnly : tokens.ilaOnly}`,
+          403,
+          'ERR_AUTH_FORBIDDEN',
+        )
         if (route.tenantResource) {
           refused("another tenant's token", () => `Bearer ${tokens.other}`, 404, 'ERR_NOT_FOUND')
         }

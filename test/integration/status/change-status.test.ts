@@ -387,6 +387,8 @@ forEachDialect('status changes', (getStorage) => {
       format: 'elm',
       issuedAt: T0,
       credential: 'eyJ.x.y',
+      claimGeneration: 1,
+      claimRevokedAt: null,
     })
     const none = await rejection(
       changeStatus(deps(), {

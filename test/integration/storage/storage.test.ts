@@ -76,6 +76,8 @@ function credential(
     format: 'vc-jose',
     issuedAt: T1,
     credential: `eyJhbGciOiJFZERTQSJ9.${id}.sig`,
+    claimGeneration: 1,
+    claimRevokedAt: null,
   }
 }
 
@@ -434,6 +436,73 @@ forEachDialect('storage', (getStorage, dialect) => {
       expect(await storage.credentials.get('c-cred-1')).to.deep.equal(c)
       expect(await storage.credentials.get('c-cred-2')).to.deep.equal(bare)
       expect(await storage.credentials.get('c-none')).to.equal(undefined)
+    })
+
+    it('starts claim links at generation 1, not revoked; revokes once, keeping the first time', async () => {
+      const storage = getStorage()
+      const { tenantId, issuerId } = await seed(storage, 'claim-revoke')
+      const c = credential('c-claim-revoke', tenantId, issuerId, null)
+      const other = credential('c-claim-revoke-other', tenantId, issuerId, null)
+      await storage.credentials.insert(c)
+      await storage.credentials.insert(other)
+      expect(await storage.credentials.get(c.id)).to.include({ claimGeneration: 1, claimRevokedAt: null })
+
+      expect(await storage.credentials.revokeClaim(c.id, T1)).to.equal(true)
+      expect(await storage.credentials.get(c.id)).to.deep.equal({ ...c, claimRevokedAt: T1 })
+      expect(await storage.credentials.revokeClaim(c.id, T2)).to.equal(true)
+      expect((await storage.credentials.get(c.id))?.claimRevokedAt).to.equal(T1)
+      expect(await storage.credentials.revokeClaim('c-claim-none', T1)).to.equal(false)
+      expect(await storage.credentials.get(other.id)).to.deep.equal(other)
+    })
+
+    it('renews a claim link: the next generation, revocation cleared; undefined for an unknown id', async () => {
+      const storage = getStorage()
+      const { tenantId, issuerId } = await seed(storage, 'claim-renew')
+      const c = { ...credential('c-claim-renew', tenantId, issuerId, null), claimGeneration: 4 }
+      const other = credential('c-claim-renew-other', tenantId, issuerId, null)
+      await storage.credentials.insert(c)
+      await storage.credentials.insert(other)
+      expect(await storage.credentials.get(c.id)).to.deep.equal(c)
+
+      await storage.credentials.revokeClaim(c.id, T1)
+      expect(await storage.credentials.renewClaim(c.id)).to.equal(5)
+      expect(await storage.credentials.get(c.id)).to.deep.equal({
+        ...c,
+        claimGeneration: 5,
+        claimRevokedAt: null,
+      })
+      expect(await storage.credentials.renewClaim(c.id)).to.equal(6)
+      expect(await storage.credentials.renewClaim('c-claim-none')).to.equal(undefined)
+      expect(await storage.credentials.get(other.id)).to.deep.equal(other)
+    })
+
+    it('renews inside a transaction, and a rollback keeps the old generation', async () => {
+      const storage = getStorage()
+      const { tenantId, issuerId } = await seed(storage, 'claim-tx')
+      const c = credential('c-claim-tx', tenantId, issuerId, null)
+      await storage.credentials.insert(c)
+      const failure = new Error('after renewing')
+      const err = await rejection(
+        storage.transaction(async (tx) => {
+          expect(await tx.credentials.renewClaim(c.id)).to.equal(2)
+          throw failure
+        }),
+      )
+      expect(err).to.equal(failure)
+      expect((await storage.credentials.get(c.id))?.claimGeneration).to.equal(1)
+      expect(await storage.transaction((tx) => tx.credentials.renewClaim(c.id))).to.equal(2)
+    })
+
+    it('gives concurrent renewals distinct generations', async () => {
+      const storage = getStorage()
+      const { tenantId, issuerId } = await seed(storage, 'claim-race')
+      const c = credential('c-claim-race', tenantId, issuerId, null)
+      await storage.credentials.insert(c)
+      const generations = await Promise.all(
+        Array.from({ length: 5 }, () => storage.transaction((tx) => tx.credentials.renewClaim(c.id))),
+      )
+      expect([...generations].sort()).to.deep.equal([2, 3, 4, 5, 6])
+      expect((await storage.credentials.get(c.id))?.claimGeneration).to.equal(6)
     })
 
     it("erases a learner's credentials of one tenant only, keeping everything but the text and the reference", async () => {

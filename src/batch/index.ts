@@ -1,0 +1,10 @@
+/** Cohort batches: validate a file of learners, issue it resumably, read back what was issued. */
+export { batchResults, batchView, getBatch } from './batch-results.js'
+export type { BatchResultLine, BatchView } from './batch-results.js'
+export { clientKeyHash, createBatch, DEFAULT_MAX_ROWS, MAX_REPORTED_PROBLEMS } from './create-batch.js'
+export type { BatchReport, CreateBatchDeps, CreateBatchInput } from './create-batch.js'
+export { readBatchRows } from './read-rows.js'
+export type { BatchFileFormat, InputRow } from './read-rows.js'
+export { runBatch } from './run-batch.js'
+export type { BatchProgress, RunBatchOptions } from './run-batch.js'
+export { defaultWorkerCount } from './worker-pool.js'

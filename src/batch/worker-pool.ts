@@ -1,0 +1,145 @@
+/**
+ * Runs batch jobs on worker threads (or in-process when asked for zero workers). The main thread keeps
+ * storage and the key store; workers sign with the key the signer offers to threads, or else send the main
+ * thread what to sign and get the signature back.
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { SigningError } from '../errors.js'
+import type { Signer } from '../signing/key-store.js'
+import { prepareSetup, runJob, type BatchSetup, type IssueJob, type JobResult } from './compute.js'
+import type { FromWorker, ToWorker } from './worker-protocol.js'
+
+export interface WorkerPool {
+  readonly size: number
+  /** Makes every job's credential; results are in the order of `jobs`. */
+  run(jobs: IssueJob[], issued: Date): Promise<JobResult[]>
+  close(): Promise<void>
+}
+
+export interface WorkerPoolOptions {
+  /** Worker threads; 0 runs in-process. Default: one per core. */
+  size?: number
+  setup: BatchSetup
+  signer: Signer
+}
+
+/** The worker's module next to this one: `.ts` when running from source, `.js` when built. */
+function workerUrl(): URL {
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
+  return new URL(`./issue-worker${extension}`, import.meta.url)
+}
+
+function startWorker(): Worker {
+  const url = workerUrl()
+  if (url.pathname.endsWith('.ts')) {
+    // Running from the TypeScript sources (tests, benchmarks): a worker does not inherit the parent's module
+    // loader, so it registers the same one before loading the worker module.
+    const loader = import.meta.resolve('tsx/esm/api')
+    return new Worker(
+      `import(${JSON.stringify(loader)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}) })`,
+      { eval: true },
+    )
+  }
+  return new Worker(url)
+}
+
+export function defaultWorkerCount(): number {
+  return availableParallelism()
+}
+
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const size = options.size ?? defaultWorkerCount()
+  if (size <= 0) return inProcessPool(options)
+  return threadPool(options, size)
+}
+
+function inProcessPool(options: WorkerPoolOptions): WorkerPool {
+  const prepared = prepareSetup(options.setup)
+  return {
+    size: 0,
+    async run(jobs, issued) {
+      const results: JobResult[] = []
+      const setup = await prepared
+      for (const job of jobs) results.push(await runJob(setup, job, issued, options.signer))
+      return results
+    },
+    async close() {},
+  }
+}
+
+interface Task {
+  resolve: (results: JobResult[]) => void
+  reject: (err: Error) => void
+}
+
+function threadPool(options: WorkerPoolOptions, size: number): WorkerPool {
+  const { signer } = options
+  const tasks = new Map<number, Task>()
+  let nextTask = 0
+  let failure: Error | undefined
+
+  const fail = (err: Error) => {
+    failure ??= err
+    for (const task of tasks.values()) task.reject(err)
+    tasks.clear()
+  }
+
+  const workers = Array.from({ length: size }, () => {
+    const worker = startWorker()
+    const send = (message: ToWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer)
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'sign') {
+        signer.sign({ data: message.data }).then(
+          (signature) => {
+            const bytes = new Uint8Array(signature)
+            send({ type: 'signed', requestId: message.requestId, signature: bytes }, [bytes.buffer])
+          },
+          (err: unknown) =>
+            send({ type: 'signed', requestId: message.requestId, error: (err as Error).message }),
+        )
+        return
+      }
+      const task = tasks.get(message.taskId)
+      tasks.delete(message.taskId)
+      if (!task) return
+      if (message.results) task.resolve(message.results)
+      else task.reject(new SigningError(message.error?.message ?? 'A batch worker failed'))
+    })
+    worker.on('error', (err) => fail(err))
+    worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`A batch worker stopped with exit code ${code}`))
+    })
+    send({
+      type: 'setup',
+      setup: options.setup,
+      signer: { id: signer.id, algorithm: signer.algorithm, jwsAlgorithm: signer.jwsAlgorithm },
+      ...(signer.threadKey ? { threadKey: signer.threadKey } : {}),
+    })
+    return { worker, send }
+  })
+
+  const runOn = (index: number, jobs: IssueJob[], issued: Date) =>
+    new Promise<JobResult[]>((resolve, reject) => {
+      if (failure) return reject(failure)
+      const taskId = nextTask++
+      tasks.set(taskId, { resolve, reject })
+      workers[index]?.send({ type: 'jobs', taskId, issued: issued.toISOString(), jobs })
+    })
+
+  return {
+    size,
+    async run(jobs, issued) {
+      // Contiguous slices, one per worker: results come back in job order by concatenation.
+      const per = Math.ceil(jobs.length / size)
+      const slices: Array<Promise<JobResult[]>> = []
+      for (let i = 0; i < size && i * per < jobs.length; i++) {
+        slices.push(runOn(i, jobs.slice(i * per, (i + 1) * per), issued))
+      }
+      return (await Promise.all(slices)).flat()
+    },
+    async close() {
+      await Promise.all(workers.map(({ worker }) => worker.terminate()))
+    },
+  }
+}
