@@ -679,7 +679,8 @@ export function renderDocument(report: Report): string {
       '`verifyPresentation`): see [Verification](#verification).',
     '- Status lists (slot allocation on SQLite and PostgreSQL, from one and two processes; the status check; ' +
       'batches of revocations): see [Status lists](#status-lists).',
-    '- The service (cohort batches of 10,000 elm and 500 edc learners end to end on SQLite; `POST ' +
+    '- The service (cohort batches end to end on SQLite: 10,000 elm learners with an Ed25519 and with a P-256 ' +
+      'issuer key, 500 edc learners; `POST ' +
       '/credentials/verify` throughput over HTTP): see [Service](#service).',
     '',
     '## How to run',

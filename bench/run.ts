@@ -48,7 +48,11 @@ const STATUS_BUDGET: StatusBenchBudget = {
   publishes: 10,
 }
 /** Cohort sizes of the batch figures: the elm one is the size the throughput target is set for. */
-const SERVICE_COHORTS = { elm: 10_000, edc: 500 }
+const SERVICE_COHORTS = [
+  { format: 'elm', keyType: 'Ed25519', learners: 10_000 },
+  { format: 'elm', keyType: 'P-256', learners: 10_000 },
+  { format: 'edc', keyType: 'Ed25519', learners: 500 },
+] as const satisfies Array<{ format: 'elm' | 'edc'; keyType: KeyAlgorithm; learners: number }>
 const SERVICE_HTTP = { durationSeconds: 10, connections: 10 }
 /** The PostgreSQL server of the status-list part (a throwaway schema is created in it and dropped). */
 const DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
   })
   const service = await runServiceBench({
     examples,
-    cohorts: SERVICE_COHORTS,
+    cohorts: [...SERVICE_COHORTS],
     http: SERVICE_HTTP,
     onStep: (name) => process.stderr.write(`bench: ${name}\n`),
   })

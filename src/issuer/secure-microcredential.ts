@@ -6,7 +6,11 @@
 import { BITSTRING_STATUS_LIST } from '../document-loader/contexts.js'
 import type { DocumentLoader } from '../document-loader/document-loader.js'
 import { MalformedCredentialError } from '../errors.js'
-import { buildMicrocredential, withExtraContexts } from '../model/build-microcredential.js'
+import {
+  buildMicrocredential,
+  buildMicrocredentialForSigning,
+  withExtraContexts,
+} from '../model/build-microcredential.js'
 import type { Course } from '../model/course.js'
 import { validateEbsiEdc } from '../model/ebsi-schema.js'
 import type { LearnerCompletion } from '../model/learner.js'
@@ -40,7 +44,9 @@ export interface BuildAndSecureInput {
 export async function buildAndSecureMicrocredential(
   input: BuildAndSecureInput,
 ): Promise<string | Record<string, unknown>> {
-  const built = buildMicrocredential({
+  // The `elm` form is serialized at once: no deep copy of the tree for it.
+  const build = input.format === 'elm' ? buildMicrocredentialForSigning : buildMicrocredential
+  const built = build({
     course: input.course,
     learner: input.learner,
     issuer: { did: input.issuer.did, profile: input.issuer.profile },

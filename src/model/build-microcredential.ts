@@ -308,6 +308,16 @@ function displayParameter(input: BuildInput, languages: string[], scope: string)
  * missing field leaves its ELM property out instead of failing here.
  */
 export function buildUncheckedMicrocredential(input: BuildInput): Record<string, unknown> {
+  // A plain tree: shared nodes become identical copies, and callers may edit the result freely.
+  return JSON.parse(JSON.stringify(buildTree(input))) as Record<string, unknown>
+}
+
+/**
+ * The credential as built, where one node may appear at several places (shared objects) and parts of the
+ * input may be referenced: to read or serialize only, never to modify. Issuing serializes it at once, so the
+ * deep copy {@link buildUncheckedMicrocredential} makes would be wasted work for every learner of a cohort.
+ */
+function buildTree(input: BuildInput): Record<string, unknown> {
   const { course, learner, issuer } = input
   const c = input.credentialId
   const k = course.id
@@ -578,10 +588,9 @@ export function buildUncheckedMicrocredential(input: BuildInput): Record<string,
   }
   credential.credentialSubject = person
   if (input.credentialStatus !== undefined && input.credentialStatus.length > 0) {
-    credential.credentialStatus = structuredClone(input.credentialStatus)
+    credential.credentialStatus = input.credentialStatus
   }
-  // A plain tree: shared nodes become identical copies, and callers may edit the result freely.
-  return JSON.parse(JSON.stringify(credential)) as Record<string, unknown>
+  return credential
 }
 
 /**
@@ -594,6 +603,16 @@ export function buildUncheckedMicrocredential(input: BuildInput): Record<string,
  */
 export function buildMicrocredential(input: BuildInput): Record<string, unknown> {
   const credential = buildUncheckedMicrocredential(input)
+  assertAnnexICredential(credential)
+  return credential
+}
+
+/**
+ * {@link buildMicrocredential} without the final deep copy, for a caller that only serializes the result
+ * (signing a compact JWS): read-only, since nodes and input parts may be shared.
+ */
+export function buildMicrocredentialForSigning(input: BuildInput): Readonly<Record<string, unknown>> {
+  const credential = buildTree(input)
   assertAnnexICredential(credential)
   return credential
 }
