@@ -4,7 +4,7 @@
  * and the worker asks it for each signature by message.
  */
 import { parentPort } from 'node:worker_threads'
-import { signerFromKeyObject } from '../signing/file-key-store.js'
+import { signerFromKeyObject } from '../signing/key-object-signer.js'
 import type { Signer } from '../signing/key-store.js'
 import { prepareSetup, runJob, type PreparedSetup } from './compute.js'
 import type { FromWorker, ToWorker } from './worker-protocol.js'

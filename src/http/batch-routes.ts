@@ -5,7 +5,6 @@
  * results. Another tenant's batch is a 404, exactly like one that does not exist.
  */
 import { once } from 'node:events'
-import { Transform, type Readable } from 'node:stream'
 import { Router, type Request, type Response } from 'express'
 import type express from 'express'
 import {
@@ -17,12 +16,12 @@ import {
   type BatchFileFormat,
 } from '../batch/index.js'
 import type { AppContext } from '../context.js'
-import { BatchBusyError, PROBLEM_BASE, ValidationError, type FieldProblem } from '../errors.js'
+import { BatchBusyError, ValidationError, type FieldProblem } from '../errors.js'
 import type { BatchRecord } from '../storage/storage.js'
 import { callerOf, requireScope } from './auth.js'
 import { createBatchRunner, setBatchRunner, type BatchRunnerOptions } from './batch-runner.js'
 import type { Metrics } from './metrics.js'
-import { HttpProblem } from './problem.js'
+import { limitedBody, uploadFormat } from './upload-body.js'
 
 /** Largest batch upload by default: 256 MB, some 100,000 learners with room to spare. */
 export const DEFAULT_BATCH_BODY_BYTES = 256 * 1024 * 1024
@@ -41,56 +40,6 @@ export interface BatchRoutesOptions {
   metrics?: Metrics | undefined
   /** How the app's runner issues. */
   runner?: BatchRunnerOptions | undefined
-}
-
-function unsupportedMediaType(message: string): HttpProblem {
-  return new HttpProblem(415, 'ERR_UNSUPPORTED_MEDIA_TYPE', `${PROBLEM_BASE}UNSUPPORTED_MEDIA_TYPE`, message)
-}
-
-function tooLarge(limitBytes: number): HttpProblem {
-  return new HttpProblem(
-    413,
-    'ERR_REQUEST_TOO_LARGE',
-    `${PROBLEM_BASE}REQUEST_TOO_LARGE`,
-    `A batch upload may hold at most ${limitBytes} bytes`,
-  )
-}
-
-/** The file format of an upload, from its Content-Type; anything else is a 415 problem. */
-function uploadFormat(req: Request): BatchFileFormat {
-  const [type = '', ...params] = (req.get('Content-Type') ?? '').split(';').map((s) => s.trim().toLowerCase())
-  const format = BATCH_MEDIA_TYPES[type]
-  if (format === undefined) {
-    throw unsupportedMediaType(`A batch is uploaded as ${Object.keys(BATCH_MEDIA_TYPES).join(', ')}`)
-  }
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length)
-  if (charset !== undefined && !['utf-8', 'utf8', 'us-ascii'].includes(charset.replace(/"/g, ''))) {
-    throw unsupportedMediaType('A batch upload is read as UTF-8')
-  }
-  const encoding = (req.get('Content-Encoding') ?? 'identity').toLowerCase()
-  if (encoding !== 'identity') throw unsupportedMediaType('A batch upload is not read compressed')
-  return format
-}
-
-/**
- * The request body, counted as it streams: past `limitBytes` the stream fails with a 413 problem, which ends
- * the rows (and so the batch being created, which is then deleted). The request itself is never destroyed,
- * so that the problem can still be sent.
- */
-function limitedBody(req: Request, limitBytes: number): Readable {
-  const declared = Number(req.get('Content-Length') ?? Number.NaN)
-  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes)
-  let seen = 0
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length
-      if (seen > limitBytes) done(tooLarge(limitBytes))
-      else done(null, chunk)
-    },
-  })
-  // pipe() forwards data, not failures: a client that goes away must end the rows too.
-  req.once('error', (err) => counter.destroy(err))
-  return req.pipe(counter)
 }
 
 const QUERY_FORMATS = ['elm', 'edc'] as const
@@ -137,7 +86,7 @@ export function batchRoutes(app: express.Express, ctx: AppContext, options: Batc
   router.post('/batches', scope, async (req, res) => {
     const { tenant, subject } = callerOf(req)
     const { courseRef, format, dryRun } = queryOf(req)
-    const fileFormat = uploadFormat(req)
+    const fileFormat = uploadFormat(req, BATCH_MEDIA_TYPES, 'A batch upload')
     // The results carry the learners' claim links: without a secret, refuse before anything is stored.
     if (!dryRun) ctx.claimLinks.assertReady()
     let report
@@ -148,7 +97,7 @@ export function batchRoutes(app: express.Express, ctx: AppContext, options: Batc
         format,
         dryRun,
         createdBy: subject,
-        rows: readBatchRows(limitedBody(req, limitBytes), fileFormat),
+        rows: readBatchRows(limitedBody(req, limitBytes, 'A batch upload'), fileFormat),
       })
     } catch (err) {
       // What is left of an upload refused half-way is not read: the connection closes after the problem.

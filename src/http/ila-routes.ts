@@ -5,16 +5,15 @@
  * is a 422 problem naming each row and field, unless `?partial=true`. Another tenant's record is a 404,
  * exactly like one that does not exist.
  */
-import { Transform, type Readable } from 'node:stream'
 import { Router, type Request } from 'express'
 import type { AppContext } from '../context.js'
-import { NotFoundError, PROBLEM_BASE, ValidationError } from '../errors.js'
+import { NotFoundError, ValidationError } from '../errors.js'
 import { importIla } from '../ila/import.js'
 import type { IlaImportKind } from '../ila/model.js'
 import type { IlaFileFormat } from '../ila/read-rows.js'
 import { providerFromStored, recordFromStored } from '../ila/stored.js'
 import { callerOf, requireScope } from './auth.js'
-import { HttpProblem } from './problem.js'
+import { limitedBody, uploadFormat } from './upload-body.js'
 
 /** Largest import upload by default: 2 GiB, a million spending records with room to spare. */
 export const DEFAULT_ILA_BODY_BYTES = 2 * 1024 * 1024 * 1024
@@ -30,55 +29,6 @@ const ILA_MEDIA_TYPES: Record<string, IlaFileFormat> = {
 export interface IlaRoutesOptions {
   /** Largest upload in bytes; default {@link DEFAULT_ILA_BODY_BYTES}. */
   bodyLimitBytes?: number | undefined
-}
-
-function unsupportedMediaType(message: string): HttpProblem {
-  return new HttpProblem(415, 'ERR_UNSUPPORTED_MEDIA_TYPE', `${PROBLEM_BASE}UNSUPPORTED_MEDIA_TYPE`, message)
-}
-
-function tooLarge(limitBytes: number): HttpProblem {
-  return new HttpProblem(
-    413,
-    'ERR_REQUEST_TOO_LARGE',
-    `${PROBLEM_BASE}REQUEST_TOO_LARGE`,
-    `An ILA upload may hold at most ${limitBytes} bytes`,
-  )
-}
-
-/** The file format of an upload, from its Content-Type; anything else is a 415 problem. */
-function uploadFormat(req: Request): IlaFileFormat {
-  const [type = '', ...params] = (req.get('Content-Type') ?? '').split(';').map((s) => s.trim().toLowerCase())
-  const format = ILA_MEDIA_TYPES[type]
-  if (format === undefined) {
-    throw unsupportedMediaType(`ILA data is uploaded as ${Object.keys(ILA_MEDIA_TYPES).join(', ')}`)
-  }
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length)
-  if (charset !== undefined && !['utf-8', 'utf8', 'us-ascii'].includes(charset.replace(/"/g, ''))) {
-    throw unsupportedMediaType('An ILA upload is read as UTF-8')
-  }
-  const encoding = (req.get('Content-Encoding') ?? 'identity').toLowerCase()
-  if (encoding !== 'identity') throw unsupportedMediaType('An ILA upload is not read compressed')
-  return format
-}
-
-/**
- * The request body, counted as it streams: past `limitBytes` the stream fails with a 413 problem, which ends
- * the import (nothing is written). The request itself is not destroyed, so that the problem can be sent.
- */
-function limitedBody(req: Request, limitBytes: number): Readable {
-  const declared = Number(req.get('Content-Length') ?? Number.NaN)
-  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes)
-  let seen = 0
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length
-      if (seen > limitBytes) done(tooLarge(limitBytes))
-      else done(null, chunk)
-    },
-  })
-  // pipe() forwards data, not failures: a client that goes away must end the rows too.
-  req.once('error', (err) => counter.destroy(err))
-  return req.pipe(counter)
 }
 
 function partialOf(req: Request): boolean {
@@ -119,14 +69,14 @@ export function ilaRoutes(ctx: AppContext, options: IlaRoutesOptions = {}): Rout
     router.post(path, write, async (req, res) => {
       const { tenant } = callerOf(req)
       const partial = partialOf(req)
-      const format = uploadFormat(req)
+      const format = uploadFormat(req, ILA_MEDIA_TYPES, 'An ILA upload')
       try {
         const report = await importIla(ctx, {
           tenantSlug: tenant.slug,
           kind,
           format,
           partial,
-          source: limitedBody(req, limitBytes),
+          source: limitedBody(req, limitBytes, 'An ILA upload'),
         })
         res.json(report)
       } catch (err) {

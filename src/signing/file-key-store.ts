@@ -2,18 +2,13 @@
  * The default {@link KeyStore}: one private JWK file per key under `<home>/keys/<tenant>/`, readable by the
  * owner only. Signing happens in this process with Node's crypto; the secret never leaves this module.
  */
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  sign as cryptoSign,
-  type KeyObject,
-} from 'node:crypto'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { KeyFileError, UnsupportedKeyError } from '../errors.js'
 import type { KeyAlgorithm } from '../storage/storage.js'
-import { JWS_ALGORITHM, type GeneratedKey, type KeyRef, type KeyStore, type Signer } from './key-store.js'
+import type { GeneratedKey, KeyRef, KeyStore } from './key-store.js'
+import { signerFromKeyObject } from './key-object-signer.js'
 import { publicKeyMultibaseFromJwk } from './public-key.js'
 
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
@@ -33,27 +28,6 @@ interface KeyFile {
  * A key store backed by files. Folders are created `0700` and key files `0600`; a key file that group or
  * others can read is refused, as OpenSSH does, because it may already have leaked.
  */
-/**
- * A signer over a private `KeyObject`. It also offers the key to worker threads ({@link Signer.threadKey}):
- * a `KeyObject` crosses `postMessage` without its bytes ever being exported.
- */
-export function signerFromKeyObject(key: KeyObject, kid: string, algorithm: KeyAlgorithm): Signer {
-  return {
-    id: kid,
-    algorithm,
-    jwsAlgorithm: JWS_ALGORITHM[algorithm],
-    threadKey: key,
-    async sign({ data }) {
-      // P-256 signatures in IEEE P1363 form: what both JWS (ES256) and Data Integrity expect.
-      const signature =
-        algorithm === 'Ed25519'
-          ? cryptoSign(null, data, key)
-          : cryptoSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
-      return new Uint8Array(signature)
-    },
-  }
-}
-
 export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
   const cache = new Map<string, { algorithm: KeyAlgorithm; key: KeyObject }>()
 
