@@ -2,7 +2,8 @@
  * `npm run bench`: issue throughput per envelope and proof, for an Ed25519 and a P-256 issuer key, with the
  * library floors and the separate steps, plus a cohort batch; verification throughput per form, with its
  * floors, the edc checks alone and presentations; then the status-list figures (allocation on SQLite and
- * PostgreSQL, the status check, batches of revocations). Prints the tables and writes `docs/benchmarks.md`.
+ * PostgreSQL, the status check, batches of revocations); the service; the ILA reconciliation report over a
+ * million spending records on SQLite and PostgreSQL. Prints the tables and writes `docs/benchmarks.md`.
  */
 import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +17,7 @@ import {
   type KeyTypeResult,
 } from './issue.bench.js'
 import { describeMachine, renderDocument, renderResults, tinybenchVersion } from './report.js'
+import { ilaBenchLinkCredentials, ilaBenchRecords, renderIlaSection, runIlaBench } from './ila.bench.js'
 import { renderServiceSection, runServiceBench } from './service.bench.js'
 import { runStatusBench, type StatusBenchBudget } from './status.bench.js'
 import { runVerifyBench, type VerifyKeyTypeResult } from './verify.bench.js'
@@ -105,6 +107,12 @@ async function main(): Promise<void> {
     http: SERVICE_HTTP,
     onStep: (name) => process.stderr.write(`bench: ${name}\n`),
   })
+  const ila = await runIlaBench({
+    records: ilaBenchRecords(),
+    linkCredentials: ilaBenchLinkCredentials(),
+    databaseUrl: DATABASE_URL,
+    onStep: (name) => process.stderr.write(`bench: ila ${name}\n`),
+  })
   const report = {
     machine,
     budget: BUDGET,
@@ -114,6 +122,7 @@ async function main(): Promise<void> {
     verification: { budget: VERIFY_BUDGET, results: verification, runMs: verifyMs },
     status,
     service: renderServiceSection(service),
+    ila: renderIlaSection(ila),
     runMs: performance.now() - started,
   }
   await writeFile(OUTPUT, renderDocument(report), 'utf8')

@@ -16,6 +16,11 @@ export interface CliIo {
    * such input as too large). Absent when there is no standard input to read.
    */
   readStdin?(maxBytes: number): Promise<string>
+  /**
+   * Standard input as it arrives, for commands that read it item by item whatever its size. Absent when there
+   * is no standard input to read.
+   */
+  stdin?(): AsyncIterable<Buffer | string>
   /** The terminal behind `err`, when it is one: long commands draw a progress bar on it. */
   terminal?: NodeJS.WriteStream
 }

@@ -19,6 +19,7 @@ const io = {
   out: (text: string) => void process.stdout.write(text),
   err: (text: string) => void process.stderr.write(text),
   readStdin,
+  stdin: () => process.stdin,
   ...(process.stderr.isTTY ? { terminal: process.stderr } : {}),
 }
 

@@ -25,7 +25,7 @@ import {
   tenantsAddCommand,
   tenantsListCommand,
 } from './commands/identity.js'
-import { ilaImportCommand } from './commands/ila.js'
+import { ilaDemoCommand, ilaImportCommand, ilaLinkCommand, ilaReconcileCommand } from './commands/ila.js'
 import { learnersEraseCommand } from './commands/learners.js'
 import { courseAddCommand, courseListCommand, issueCommand } from './commands/issuing.js'
 import { revokeCommand, statusCommand, suspendCommand, unsuspendCommand } from './commands/status.js'
@@ -59,6 +59,9 @@ export const COMMANDS: readonly Command[] = [
   claimsRevokeCommand,
   learnersEraseCommand,
   ilaImportCommand,
+  ilaLinkCommand,
+  ilaDemoCommand,
+  ilaReconcileCommand,
   signCommand,
   verifyCommand,
   serveCommand,

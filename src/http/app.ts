@@ -15,9 +15,11 @@ import { createBearerAuthenticator, useBearerAuthenticator } from './auth.js'
 import { tenantRoutes } from './tenant-routes.js'
 import { batchRoutes } from './batch-routes.js'
 import { ilaRoutes } from './ila-routes.js'
+import { ilaReportRoutes } from './ila-report-routes.js'
 import type { BatchRunnerOptions } from './batch-runner.js'
 import { publicRoutes } from './public-routes.js'
 import { verifyRoutes } from './verify-routes.js'
+import { pageRoutes } from './page-routes.js'
 import { createMetrics, metricsHandler, routeLabeler, type Metrics } from './metrics.js'
 import { buildOpenApiDocument } from './openapi.js'
 import { publicRateLimit, RATE_LIMITED_PATHS } from './rate-limit.js'
@@ -100,6 +102,18 @@ export function createApp(deps: AppDeps): express.Express {
     res.type('application/json').send(openApi)
   })
   app.use(publicRoutes(ctx))
+  const logUnexpected = (err: unknown) => {
+    logger.error({ err: err instanceof Error ? { name: err.name } : { name: typeof err } }, 'request failed')
+  }
+  // Before the claim routes: a browser at a claim link gets the learner's page, any other client the JSON.
+  app.use(
+    pageRoutes(ctx, {
+      verifier,
+      bodyLimitBytes: deps.limits?.verifyBodyBytes ?? DEFAULT_VERIFY_BODY_BYTES,
+      metrics,
+      logError: logUnexpected,
+    }),
+  )
   app.use(claimRoutes(ctx))
   app.use(verifyRoutes(verifier, deps.limits?.verifyBodyBytes ?? DEFAULT_VERIFY_BODY_BYTES, metrics))
   app.use(
@@ -112,15 +126,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     batchRoutes(app, ctx, { bodyLimitBytes: deps.limits?.batchBodyBytes, metrics, runner: deps.batches }),
   )
-  app.use(ilaRoutes(ctx))
+  app.use(ilaRoutes(ctx, { verifier }))
+  app.use(ilaReportRoutes(ctx))
   app.use(notFoundHandler)
-  app.use(
-    problemHandler((err) => {
-      logger.error(
-        { err: err instanceof Error ? { name: err.name } : { name: typeof err } },
-        'request failed',
-      )
-    }),
-  )
+  app.use(problemHandler(logUnexpected))
   return app
 }

@@ -8,9 +8,12 @@ import { openClaim } from '../claims/manage-claim-links.js'
 import type { AppContext } from '../context.js'
 import { storedCredentialView } from './issuing-routes.js'
 
-/** The path the request log may show: anything under `/claims/` is a token, and is replaced by the route. */
+/**
+ * The path the request log may show: anything under `/claims/` is a token, and anything under `/s/` a share
+ * link id; both are replaced by the route.
+ */
 export function loggedPath(path: string): string {
-  return path.replace(/\/claims\/.*$/is, '/claims/:token')
+  return path.replace(/\/claims\/.*$/is, '/claims/:token').replace(/^\/s\/.+$/is, '/s/:id')
 }
 
 export function claimRoutes(ctx: AppContext): Router {

@@ -51,6 +51,7 @@ export interface OperationSpec {
     | 'batches'
     | 'ila'
     | 'tenants'
+    | 'pages'
   /** `public`, or the scope the bearer token needs. */
   access: 'public' | Scope
   /** File name in `schemas/` of the JSON request body, when the operation takes one. */
@@ -69,6 +70,8 @@ export interface OperationSpec {
   problems?: number[]
   /** Subject to the public rate limit (see `rate-limit.ts`). */
   rateLimited?: boolean
+  /** An HTML page (or a file a page links to): its errors are HTML pages for browsers. */
+  page?: boolean
 }
 
 const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` })
@@ -76,6 +79,28 @@ const json = (description: string, schema: SchemaObject): ResponseSpec => ({
   description,
   content: { 'application/json': schema },
 })
+const htmlPage = (description: string): ResponseSpec => ({
+  description,
+  content: { 'text/html': { type: 'string' } },
+  headers: { 'Content-Security-Policy': 'The pages policy: this origin only, no inline script or style' },
+})
+const file = (description: string, mediaType: string): ResponseSpec => ({
+  description,
+  content: { [mediaType]: { type: 'string' } },
+  headers: { 'Content-Disposition': 'attachment; filename="…"' },
+})
+const backToClaim: ResponseSpec = {
+  description: "Done: back to the learner's page",
+  headers: { Location: '`/claims/{token}?lang=…#share-links`' },
+}
+/** The form fields of the share-link forms. */
+const shareLinkForm = {
+  type: 'object',
+  properties: {
+    days: { enum: ['1', '7', '30', '90'], description: 'Lifetime of the new link, in days' },
+    lang: { enum: ['en', 'fr', 'de'], description: 'Interface language to return to' },
+  },
+}
 
 const formatQuery: QueryParameterSpec[] = [
   {
@@ -323,10 +348,18 @@ export const OPERATIONS: OperationSpec[] = [
     path: '/claims/{token}',
     operationId: 'openClaim',
     summary: "A learner's credential, by its claim link (the token is the capability)",
+    description:
+      "A browser (`Accept: text/html`) gets the learner's page (`docs/pages.md`); any other client the JSON.",
     tag: 'claims',
     access: 'public',
     rateLimited: true,
-    responses: { '200': json('The credential', ref('StoredCredential')) },
+    page: true,
+    responses: {
+      '200': {
+        description: "The credential; the learner's page for `Accept: text/html`",
+        content: { 'application/json': ref('StoredCredential'), 'text/html': { type: 'string' } },
+      },
+    },
     problems: [404, 410],
   },
   {
@@ -348,6 +381,155 @@ export const OPERATIONS: OperationSpec[] = [
     access: 'credentials:status',
     responses: { '204': { description: 'Revoked' } },
     problems: [404],
+  },
+  // --- Pages (docs/pages.md) -------------------------------------------------------------------------
+  {
+    method: 'get',
+    path: '/assets/{name}',
+    operationId: 'pageAsset',
+    summary: "The pages' style sheet (its name carries a digest of its content)",
+    tag: 'pages',
+    access: 'public',
+    page: true,
+    responses: { '200': file('The style sheet, cached for a year', 'text/css') },
+    problems: [404],
+  },
+  {
+    method: 'get',
+    path: '/claims/{token}/credential.json',
+    operationId: 'downloadClaimedCredentialJson',
+    summary: 'The original credential as JSON (JOSE forms enveloped), as a download',
+    tag: 'pages',
+    access: 'public',
+    rateLimited: true,
+    page: true,
+    responses: { '200': file('The credential', 'application/json') },
+    problems: [404, 410],
+  },
+  {
+    method: 'get',
+    path: '/claims/{token}/credential.jwt',
+    operationId: 'downloadClaimedCredentialJwt',
+    summary: 'The original compact JWS of a VC-JOSE credential, as a download',
+    tag: 'pages',
+    access: 'public',
+    rateLimited: true,
+    page: true,
+    responses: { '200': file('The credential', 'application/vc+jwt') },
+    problems: [404, 410],
+  },
+  {
+    method: 'get',
+    path: '/claims/{token}/credential.pdf',
+    operationId: 'downloadClaimedCredentialPdf',
+    summary: 'The credential as an A4 PDF with a QR code, the original embedded',
+    tag: 'pages',
+    access: 'public',
+    rateLimited: true,
+    page: true,
+    query: [{ name: 'lang', description: 'Label language', schema: { enum: ['en', 'fr', 'de'] } }],
+    responses: { '200': file('The PDF', 'application/pdf') },
+    problems: [404, 410],
+  },
+  {
+    method: 'post',
+    path: '/claims/{token}/share-links',
+    operationId: 'createShareLink',
+    summary: "Create a share link for the claim link's credential (form of the learner's page)",
+    description: "Refused (403) unless the `Origin` header is this service's own origin.",
+    tag: 'pages',
+    access: 'public',
+    rateLimited: true,
+    page: true,
+    upload: {
+      description: 'The form',
+      content: { 'application/x-www-form-urlencoded': shareLinkForm },
+    },
+    responses: { '303': backToClaim },
+    problems: [403, 404, 410],
+  },
+  {
+    method: 'post',
+    path: '/claims/{token}/share-links/{id}/revoke',
+    operationId: 'revokeShareLink',
+    summary: "Revoke one of the credential's share links (form of the learner's page)",
+    description: "Refused (403) unless the `Origin` header is this service's own origin.",
+    tag: 'pages',
+    access: 'public',
+    rateLimited: true,
+    page: true,
+    upload: {
+      description: 'The form',
+      content: { 'application/x-www-form-urlencoded': shareLinkForm },
+    },
+    responses: { '303': backToClaim },
+    problems: [403, 404],
+  },
+  {
+    method: 'get',
+    path: '/s/{id}',
+    operationId: 'sharePage',
+    summary: 'A shared credential: its rendering, a live verification and a QR code',
+    tag: 'pages',
+    access: 'public',
+    rateLimited: true,
+    page: true,
+    query: [{ name: 'lang', description: 'Interface language', schema: { enum: ['en', 'fr', 'de'] } }],
+    responses: { '200': htmlPage('The share page') },
+    problems: [404, 410],
+  },
+  {
+    method: 'get',
+    path: '/s/{id}.pdf',
+    operationId: 'sharePdf',
+    summary: 'A shared credential as an A4 PDF with a QR code of its share page, the original embedded',
+    tag: 'pages',
+    access: 'public',
+    rateLimited: true,
+    page: true,
+    query: [{ name: 'lang', description: 'Label language', schema: { enum: ['en', 'fr', 'de'] } }],
+    responses: { '200': file('The PDF', 'application/pdf') },
+    problems: [404, 410],
+  },
+  {
+    method: 'get',
+    path: '/verify',
+    operationId: 'verifyPage',
+    summary: 'The verify page: paste a credential, drop a file (JSON, JWT, PDF) or give a share link',
+    tag: 'pages',
+    access: 'public',
+    rateLimited: true,
+    page: true,
+    responses: { '200': htmlPage('The form') },
+  },
+  {
+    method: 'post',
+    path: '/verify',
+    operationId: 'verifyFromPage',
+    summary: "The verify page's form: the verdict, the human summary and each check",
+    tag: 'pages',
+    access: 'public',
+    rateLimited: true,
+    page: true,
+    upload: {
+      description: '`credential` (pasted text), `file` (JSON, JWT, or a PDF of this service) or `link`',
+      content: {
+        'multipart/form-data': {
+          type: 'object',
+          properties: {
+            credential: { type: 'string' },
+            file: { type: 'string', contentMediaType: 'application/octet-stream' },
+            link: { type: 'string', format: 'uri' },
+          },
+        },
+        'application/x-www-form-urlencoded': {
+          type: 'object',
+          properties: { credential: { type: 'string' }, link: { type: 'string', format: 'uri' } },
+        },
+      },
+    },
+    responses: { '200': htmlPage('The result: `role="status"` with `data-verdict`') },
+    problems: [404, 410, 422],
   },
   // --- Cohort batches --------------------------------------------------------------------------------
   {
@@ -485,6 +667,112 @@ export const OPERATIONS: OperationSpec[] = [
     responses: { '200': json('The record', ref('ila-spending-record.schema')) },
     problems: [404],
   },
+  {
+    method: 'get',
+    path: '/ila/report',
+    operationId: 'getIlaReport',
+    summary:
+      'The reconciliation report: amounts, matches, unmatched spending and credentials, anomalies (F1-F16)',
+    description:
+      'Computed in the database on each request, over every scheme and the whole period unless `scheme`, `from` ' +
+      'and `to` narrow it (by request date). Lists hold their first rows (`limit`), the summary counts them all. ' +
+      'With `suppressBelow`, counts below it are hidden and record-level lists left out, for publication. ' +
+      'Fields, signals, metrics and the CSV layout: `docs/ila.md`.',
+    tag: 'ila',
+    access: 'ila:read',
+    query: [
+      { name: 'scheme', description: 'One scheme, e.g. `FR-CPF`', schema: { type: 'string' } },
+      {
+        name: 'from',
+        description: 'Records requested on or after this date',
+        schema: { type: 'string', format: 'date' },
+      },
+      {
+        name: 'to',
+        description: 'Records requested on or before this date',
+        schema: { type: 'string', format: 'date' },
+      },
+      {
+        name: 'format',
+        description: '`json`, `csv` (one section per table) or `html` (a standalone page)',
+        schema: { enum: ['json', 'csv', 'html'], default: 'json' },
+      },
+      {
+        name: 'suppressBelow',
+        description: 'Hide counts from 1 to this minus one, and leave record-level lists out',
+        schema: { type: 'integer', minimum: 1 },
+      },
+      {
+        name: 'eligibleAccounts',
+        description: "Accounts entitled to spend: the take-up rate's denominator",
+        schema: { type: 'integer', minimum: 1 },
+      },
+      {
+        name: 'eligibleMostInNeedAccounts',
+        description: "Accounts of the most in need: their take-up rate's denominator",
+        schema: { type: 'integer', minimum: 1 },
+      },
+      {
+        name: 'limit',
+        description: 'Rows per list and anomalies per code (default 1000 and 100)',
+        schema: { type: 'integer', minimum: 0, maximum: 100000 },
+      },
+    ],
+    responses: {
+      '200': {
+        description: 'The report',
+        content: {
+          'application/json': ref('IlaReconciliationReport'),
+          'text/csv': { type: 'string' },
+          'text/html': { type: 'string' },
+        },
+      },
+    },
+    problems: [404],
+  },
+  {
+    method: 'post',
+    path: '/ila/link',
+    operationId: 'linkIlaCredentials',
+    summary: 'Link credentials to spending records (rules L0-L10) and store the results',
+    description:
+      'A JSON body `{verifiableCredential}` holds one credential or a list of up to 1,000; JSON lines (a ' +
+      'credential per line: its JSON, or a compact JWS) stream any number. Each credential is verified, its ' +
+      'records found by recomputing its link commitment, and rules L0-L10 checked for each (`docs/ila.md`). ' +
+      "The results become the credentials' current link results; they are written out as they come.",
+    tag: 'ila',
+    access: 'ila:write',
+    upload: {
+      description: 'Compact JWS, EnvelopedVerifiableCredential or Data Integrity credentials',
+      content: {
+        'application/json': ref('IlaLinkRequest'),
+        'application/jsonl': { type: 'string' },
+        'application/x-ndjson': { type: 'string' },
+      },
+    },
+    responses: {
+      '200': json('The results, in input order, and the counts per outcome', ref('IlaLinkResponse')),
+    },
+    problems: [415],
+  },
+  {
+    method: 'get',
+    path: '/ila/links',
+    operationId: 'listIlaLinks',
+    summary: "The tenant's current link results, by result id",
+    tag: 'ila',
+    access: 'ila:read',
+    query: [
+      {
+        name: 'outcome',
+        description: 'Only results of this outcome',
+        schema: { enum: ['MATCHED', 'MATCHED_WITH_WARNINGS', 'AMBIGUOUS', 'NO_MATCH', 'REJECTED'] },
+      },
+      { name: 'limit', description: 'Results per page (1-1000, default 100)', schema: { type: 'integer' } },
+      { name: 'after', description: 'The `next` of the previous page', schema: { type: 'string' } },
+    ],
+    responses: { '200': json('Link results', ref('IlaLinkList')) },
+  },
   // --- Instance administration ------------------------------------------------------------------------
   {
     method: 'post',
@@ -575,7 +863,7 @@ export const OPERATIONS: OperationSpec[] = [
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request cannot be read (not JSON, nested too deep, or not matching its schema)',
   401: 'No valid bearer token',
-  403: 'Not allowed (the token lacks the scope, or the address is not allowed)',
+  403: 'Not allowed (the token lacks the scope, the address is not allowed, or a form came from another origin)',
   404: 'Not found',
   409: 'Conflict',
   410: 'Gone (erased)',
@@ -751,6 +1039,56 @@ const RESULT_SCHEMAS: Record<string, SchemaObject> = {
     },
   },
   EraseResult: { type: 'object', required: ['erased'], properties: { erased: { type: 'integer' } } },
+  IlaReconciliationReport: {
+    type: 'object',
+    required: [
+      'tenant',
+      'schemeId',
+      'period',
+      'generatedAt',
+      'summary',
+      'matches',
+      'unmatchedSpending',
+      'unmatchedCredentials',
+      'anomalyCounts',
+      'anomalies',
+      'byProvider',
+      'byCourse',
+      'metrics',
+    ],
+    properties: {
+      tenant: { type: 'string' },
+      schemeId: { type: ['string', 'null'] },
+      period: { type: 'object' },
+      generatedAt: { type: 'string', format: 'date-time' },
+      settings: { type: 'object' },
+      suppression: { type: ['object', 'null'] },
+      summary: { type: 'object' },
+      matches: { type: 'array', items: { type: 'object' } },
+      unmatchedSpending: { type: 'array', items: { type: 'object' } },
+      unmatchedCredentials: { type: 'array', items: { type: 'object' } },
+      anomalyCounts: { type: 'array', items: { type: 'object' } },
+      anomalies: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['code', 'severity', 'kind', 'evidence'],
+          properties: {
+            code: { type: 'string' },
+            severity: { enum: ['info', 'low', 'medium', 'high'] },
+            kind: { type: 'string' },
+            recordId: { type: 'string' },
+            credentialId: { type: 'string' },
+            providerId: { type: 'string' },
+            evidence: { type: 'object' },
+          },
+        },
+      },
+      byProvider: { type: 'array', items: { type: 'object' } },
+      byCourse: { type: 'array', items: { type: 'object' } },
+      metrics: { type: 'object' },
+    },
+  },
   IlaImportReport: {
     type: 'object',
     required: ['kind', 'partial', 'totalRows', 'imported', 'inserted', 'updated', 'rejected', 'problems'],
@@ -766,6 +1104,98 @@ const RESULT_SCHEMAS: Record<string, SchemaObject> = {
       problemsTruncated: { type: 'boolean' },
       rejectedRows: { type: 'array', items: { type: 'integer' } },
       rejectedRowsTruncated: { type: 'boolean' },
+    },
+  },
+  IlaRuleResult: {
+    type: 'object',
+    required: ['rule', 'status', 'code', 'message'],
+    properties: {
+      rule: { enum: ['L0', 'L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'L8', 'L9', 'L10'] },
+      status: { enum: ['pass', 'warn', 'fail'] },
+      code: { type: 'string', description: 'Stable, e.g. `L4_ISSUED_BEFORE_START` (see `docs/ila.md`)' },
+      message: { type: 'string' },
+    },
+  },
+  IlaLinkRequest: {
+    type: 'object',
+    required: ['verifiableCredential'],
+    additionalProperties: false,
+    properties: {
+      verifiableCredential: {
+        oneOf: [
+          { type: ['object', 'string'] },
+          { type: 'array', minItems: 1, maxItems: 1000, items: { type: ['object', 'string'] } },
+        ],
+      },
+    },
+  },
+  IlaLinkResponse: {
+    type: 'object',
+    required: ['results', 'summary'],
+    properties: {
+      results: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['item', 'credentialId', 'attemptId', 'outcome', 'recordId', 'pairs'],
+          properties: {
+            item: { type: 'integer', description: '1-based position in the input' },
+            credentialId: { type: ['string', 'null'] },
+            attemptId: { type: ['string', 'null'] },
+            outcome: { enum: ['MATCHED', 'MATCHED_WITH_WARNINGS', 'AMBIGUOUS', 'NO_MATCH', 'REJECTED'] },
+            recordId: { type: ['string', 'null'], description: 'The record linked (MATCHED*)' },
+            pairs: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['recordId', 'rules'],
+                properties: {
+                  recordId: { type: ['string', 'null'] },
+                  rules: { type: 'array', items: ref('IlaRuleResult') },
+                },
+              },
+            },
+          },
+        },
+      },
+      summary: {
+        type: 'object',
+        required: ['total', 'stored', 'outcomes'],
+        properties: {
+          total: { type: 'integer' },
+          stored: { type: 'integer' },
+          outcomes: { type: 'object', additionalProperties: { type: 'integer' } },
+        },
+      },
+    },
+  },
+  IlaLinkList: {
+    type: 'object',
+    required: ['links'],
+    properties: {
+      links: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'attemptId', 'credentialId', 'recordId', 'outcome', 'rules', 'createdAt'],
+          properties: {
+            id: { type: 'string' },
+            attemptId: { type: 'string' },
+            credentialId: { type: 'string' },
+            credentialDigest: { type: 'string' },
+            recordId: { type: ['string', 'null'] },
+            outcome: { enum: ['MATCHED', 'MATCHED_WITH_WARNINGS', 'AMBIGUOUS', 'NO_MATCH', 'REJECTED'] },
+            rules: { type: 'array', items: ref('IlaRuleResult') },
+            issuerDid: { type: 'string' },
+            achievementId: { type: ['string', 'null'] },
+            courseId: { type: ['string', 'null'] },
+            offerId: { type: ['string', 'null'] },
+            issuedAt: { type: ['string', 'null'] },
+            createdAt: { type: 'string' },
+          },
+        },
+      },
+      next: { type: 'string', description: 'Present when more may follow: pass it as `after`' },
     },
   },
   IlaProviderList: {
@@ -788,10 +1218,14 @@ export function loadSchemaFile(file: string): SchemaObject {
   return JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8')) as SchemaObject
 }
 
-function problemResponse(status: number): Record<string, unknown> {
+function problemResponse(status: number, page: boolean): Record<string, unknown> {
   return {
     description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
-    content: { 'application/problem+json': { schema: ref('Problem') } },
+    content: {
+      'application/problem+json': { schema: ref('Problem') },
+      // A page's own errors are pages too; the rate limiter and unknown routes still answer problems.
+      ...(page ? { 'text/html': { schema: { type: 'string' } } } : {}),
+    },
   }
 }
 
@@ -827,7 +1261,7 @@ function operationOf(op: OperationSpec): Record<string, unknown> {
   const responses: Record<string, unknown> = {}
   for (const [status, spec] of Object.entries(op.responses)) responses[status] = responseOf(spec)
   for (const status of [...statuses].sort((a, b) => a - b)) {
-    responses[String(status)] ??= problemResponse(status)
+    responses[String(status)] ??= problemResponse(status, op.page === true)
   }
   const pathParameters = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
     name: m[1],

@@ -10,8 +10,9 @@ import type { RateLimitConfig } from '../config/load-config.js'
 import { RateLimitedError } from '../errors.js'
 
 /**
- * Express mount paths of the limited routes: verification, status lists, DID documents and claim links.
- * Health, readiness and metrics are never limited: probes and scrapers must always get an answer.
+ * Express mount paths of the limited routes: verification, status lists, DID documents, claim links and
+ * the pages that verify (share pages, the verify page). Health, readiness, metrics and the pages' style sheet
+ * are never limited: probes and scrapers must always get an answer.
  */
 export const RATE_LIMITED_PATHS: readonly string[] = [
   '/credentials/verify',
@@ -20,6 +21,8 @@ export const RATE_LIMITED_PATHS: readonly string[] = [
   '/.well-known',
   '/*path/did.json',
   '/claims',
+  '/s',
+  '/verify',
 ]
 
 /** Logs a library error without its stack: what the operator needs is the code and the message. */

@@ -94,6 +94,11 @@ export interface IssueMicrocredentialInput {
   /** The learner's completion record, validated here against `schemas/learner.schema.json`. */
   learner: unknown
   format: MicrocredentialFormat
+  /**
+   * The credential's `id` (an absolute URI, unique in the instance); a new `urn:uuid:` when absent. Given only
+   * where ids must be reproducible, as in the ILA demo scheme.
+   */
+  credentialId?: string
 }
 
 export interface IssuedMicrocredential {
@@ -156,7 +161,7 @@ export async function issueMicrocredential(
     throw new StorageConflictError(`The issuer's key was rotated while issuing; issue again`)
   }
   const issued = deps.clock()
-  const credentialId = `urn:uuid:${randomUUID()}`
+  const credentialId = input.credentialId ?? `urn:uuid:${randomUUID()}`
   const purposes = course.statusPurposes ?? deps.statusPurposes
   // Slots are committed before signing: a failed signature leaves two slots that stay 0 for ever, which a
   // verifier cannot tell from a valid credential's slots (more herd privacy, never a false revocation).

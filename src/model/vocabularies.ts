@@ -247,6 +247,22 @@ export function countryIri(alpha2: string): string | undefined {
   return alpha3 === undefined ? undefined : conceptIri('country', alpha3)
 }
 
+/** Alpha-3 -> the first alpha-2 listed for it: `GRC` is `GR` and `GBR` is `GB`, never the aliases. */
+const ALPHA3_TO_ALPHA2: ReadonlyMap<string, string> = new Map(
+  Object.entries(ALPHA2_TO_ALPHA3)
+    .reverse()
+    .map(([alpha2, alpha3]) => [alpha3, alpha2]),
+)
+
+/**
+ * The ISO 3166-1 alpha-2 code of an EU country authority IRI (`.../country/IRL` is `IE`), as a credential's
+ * `countryCode` or `spatial` names a country; `undefined` for any other value.
+ */
+export function countryAlpha2(iri: string): string | undefined {
+  const found = findConcept('country', iri)
+  return found === undefined ? undefined : ALPHA3_TO_ALPHA2.get(found.id.slice(found.id.lastIndexOf('/') + 1))
+}
+
 /**
  * The ELM country concept (`op:country/IRL`) for an ISO 3166-1 alpha-2 code.
  * @throws {UnknownConceptError} for a code the EU country table does not have.

@@ -190,6 +190,16 @@ export interface BatchRowsTable {
   updated_at: string
 }
 
+/** Table `share_links`: a learner's links to one credential, each with its own expiry. */
+export interface ShareLinksTable {
+  id: string
+  tenant_id: string
+  credential_id: string
+  created_at: string
+  expires_at: string
+  revoked_at: string | null
+}
+
 /** Table `issuance_keys`: primary key (tenant_id, scope, client_key). */
 export interface IssuanceKeysTable {
   tenant_id: string
@@ -226,6 +236,7 @@ export interface Database {
   ila_record_events: IlaRecordEventsTable
   ila_credentials: IlaCredentialsTable
   ila_link_results: IlaLinkResultsTable
+  share_links: ShareLinksTable
 }
 
 /** Table `ila_imports`: imports being validated (rows staged in `ila_import_rows`). */

@@ -21,6 +21,7 @@ import type {
   IlaCredentialRecord,
   IlaFundingLineRow,
   IlaLegalId,
+  IlaLinkCandidate,
   IlaLinkResultRecord,
   IlaProviderRecord,
   IlaRepository,
@@ -30,6 +31,7 @@ import type {
   IlaStateEventRow,
   IlaUpsertResult,
 } from './storage.js'
+import { ilaReportRepository } from './kysely-ila-report.js'
 
 type Executor = Kysely<Database>
 type Guard = <T>(what: string, fn: () => Promise<T>) => Promise<T>
@@ -404,6 +406,105 @@ function rowToRecord(
   }
 }
 
+/** Full rows of the records among `ids`, with their funding lines and history, by record id. */
+async function readRecords(db: Executor, tenantId: string, ids: string[]): Promise<IlaSpendingRecordRow[]> {
+  const out: IlaSpendingRecordRow[] = []
+  for (const page of pages([...new Set(ids)].sort(), ID_PAGE)) {
+    const parents = await db
+      .selectFrom('ila_spending_records')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('record_id', 'in', page)
+      .orderBy('record_id')
+      .execute()
+    if (parents.length === 0) continue
+    const funding = new Map<string, IlaFundingLineRow[]>()
+    for (const f of await db
+      .selectFrom('ila_funding_lines')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('record_id', 'in', page)
+      .orderBy('record_id')
+      .orderBy('position')
+      .execute()) {
+      const list = funding.get(f.record_id) ?? []
+      list.push({
+        funderType: f.funder_type,
+        funderRef: f.funder_ref_json === null ? null : (JSON.parse(f.funder_ref_json) as IlaLegalId | string),
+        amountMinor: Number(f.amount_minor),
+        tier: f.tier,
+        expiresAt: f.expires_at,
+        paidBy: f.paid_by,
+      })
+      funding.set(f.record_id, list)
+    }
+    const history = new Map<string, IlaStateEventRow[]>()
+    for (const e of await db
+      .selectFrom('ila_record_events')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('record_id', 'in', page)
+      .orderBy('record_id')
+      .orderBy('position')
+      .execute()) {
+      const list = history.get(e.record_id) ?? []
+      list.push({
+        at: e.at,
+        axis: e.axis,
+        from: e.from_state,
+        to: e.to_state,
+        actor: e.actor,
+        reasonCode: e.reason_code,
+      })
+      history.set(e.record_id, list)
+    }
+    for (const row of parents) {
+      out.push(rowToRecord(row, funding.get(row.record_id) ?? [], history.get(row.record_id) ?? []))
+    }
+  }
+  return out
+}
+
+/** The catalogue entries named by `keys`, with their achievement ids. */
+async function readCatalogue(
+  db: Executor,
+  tenantId: string,
+  keys: IlaCatalogueKey[],
+): Promise<IlaCatalogueRecord[]> {
+  const out: IlaCatalogueRecord[] = []
+  const seen = new Set<string>()
+  for (const key of keys) {
+    const id = catalogueKeyOf(key)
+    if (seen.has(id)) continue
+    seen.add(id)
+    const row = await db
+      .selectFrom('ila_catalogue_entries')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('registry_id', '=', key.registryId)
+      .where('offer_id', '=', key.offerId)
+      .where('version', '=', key.version ?? '')
+      .executeTakeFirst()
+    if (!row) continue
+    const achievements = await db
+      .selectFrom('ila_catalogue_achievements')
+      .select('achievement_id')
+      .where('tenant_id', '=', tenantId)
+      .where('registry_id', '=', key.registryId)
+      .where('offer_id', '=', key.offerId)
+      .where('version', '=', key.version ?? '')
+      .orderBy('position')
+      .execute()
+    out.push(
+      rowToCatalogue(
+        row,
+        achievements.map((a) => a.achievement_id),
+      ),
+    )
+  }
+  return out
+}
+
 // --- Credentials and link results ---------------------------------------------------------------------
 
 function credentialToRow(r: IlaCredentialRecord): Row {
@@ -587,6 +688,28 @@ export function ilaRepository(db: Executor, guard: Guard): IlaRepository {
         guard(`ILA providers of tenant ${tenantId}`, () =>
           existingIds(db, 'ila_providers', 'provider_id', tenantId, [...new Set(providerIds)]),
         ),
+      getMany: (tenantId, providerIds) =>
+        guard(`ILA providers of tenant ${tenantId}`, async () => {
+          const out: IlaProviderRecord[] = []
+          for (const page of pages([...new Set(providerIds)].sort(), ID_PAGE)) {
+            out.push(...(await readProviders(db, tenantId, page)))
+          }
+          return out
+        }),
+      findByIssuerKey: (tenantId, keys) =>
+        guard(`ILA providers of tenant ${tenantId}`, async () => {
+          const found = new Set<string>()
+          for (const page of pages([...new Set(keys)], ID_PAGE)) {
+            const rows = await db
+              .selectFrom('ila_provider_issuer_keys')
+              .select('provider_id')
+              .where('tenant_id', '=', tenantId)
+              .where('issuer_key', 'in', page)
+              .execute()
+            for (const row of rows) found.add(row.provider_id)
+          }
+          return [...found].sort()
+        }),
     },
 
     catalogue: {
@@ -697,6 +820,25 @@ export function ilaRepository(db: Executor, guard: Guard): IlaRepository {
             }
           }
           return out
+        }),
+      findByAchievement: (tenantId, achievementIds) =>
+        guard(`ILA catalogue of tenant ${tenantId}`, async () => {
+          const keys: IlaCatalogueKey[] = []
+          for (const page of pages([...new Set(achievementIds)], ID_PAGE)) {
+            const rows = await db
+              .selectFrom('ila_catalogue_achievements')
+              .select(['registry_id', 'offer_id', 'version'])
+              .where('tenant_id', '=', tenantId)
+              .where('achievement_id', 'in', page)
+              .orderBy('registry_id')
+              .orderBy('offer_id')
+              .orderBy('version')
+              .execute()
+            for (const row of rows) {
+              keys.push({ registryId: row.registry_id, offerId: row.offer_id, version: row.version })
+            }
+          }
+          return readCatalogue(db, tenantId, keys)
         }),
     },
 
@@ -809,6 +951,55 @@ export function ilaRepository(db: Executor, guard: Guard): IlaRepository {
             .executeTakeFirstOrThrow()
           return Number(row.n)
         }),
+      getMany: (tenantId, recordIds) =>
+        guard(`ILA spending records of tenant ${tenantId}`, () => readRecords(db, tenantId, recordIds)),
+      findLinkCandidates: (query) =>
+        guard(`ILA spending records of tenant ${query.tenantId}`, async () => {
+          const { offers, providerIds } = query
+          if (offers.length === 0 && providerIds.length === 0) return []
+          // One statement per page, whatever the number of offers: the keys are few (the credential's offer,
+          // the offers of its achievement, the providers of its issuer key).
+          let q = db
+            .selectFrom('ila_spending_records')
+            .select([
+              'record_id',
+              'link_token_digest',
+              'provider_id',
+              'registry_id',
+              'offer_id',
+              'offer_version',
+              'planned_start',
+              'planned_end',
+              'actual_start',
+              'actual_end',
+            ])
+            .where('tenant_id', '=', query.tenantId)
+            .where((eb) =>
+              eb.or([
+                ...offers.map((o) =>
+                  eb.and([eb('registry_id', '=', o.registryId), eb('offer_id', '=', o.offerId)]),
+                ),
+                ...(providerIds.length > 0 ? [eb('provider_id', 'in', providerIds)] : []),
+              ]),
+            )
+          if (query.plannedStartBefore !== undefined)
+            q = q.where('planned_start', '<', query.plannedStartBefore)
+          if (query.plannedEndFrom !== undefined) q = q.where('planned_end', '>=', query.plannedEndFrom)
+          if (query.after !== undefined) q = q.where('record_id', '>', query.after)
+          const rows = await q.orderBy('record_id').limit(limitOf(query.limit)).execute()
+          return rows.map((r): IlaLinkCandidate => ({
+            recordId: r.record_id,
+            linkTokenDigest: r.link_token_digest,
+            providerId: r.provider_id,
+            registryId: r.registry_id,
+            offerId: r.offer_id,
+            offerVersion: r.offer_version,
+            plannedStart: r.planned_start,
+            plannedEnd: r.planned_end,
+            actualStart: r.actual_start,
+            actualEnd: r.actual_end,
+          }))
+        }),
     },
 
     credentials: {
@@ -852,6 +1043,36 @@ export function ilaRepository(db: Executor, guard: Guard): IlaRepository {
             .where('credential_id', '=', credentialId)
             .executeTakeFirst()
           return row && rowToCredential(row)
+        }),
+      getMany: (tenantId, credentialIds) =>
+        guard(`ILA credentials of tenant ${tenantId}`, async () => {
+          const out: IlaCredentialRecord[] = []
+          for (const page of pages([...new Set(credentialIds)], ID_PAGE)) {
+            const rows = await db
+              .selectFrom('ila_credentials')
+              .selectAll()
+              .where('tenant_id', '=', tenantId)
+              .where('credential_id', 'in', page)
+              .orderBy('credential_id')
+              .execute()
+            out.push(...rows.map(rowToCredential))
+          }
+          return out
+        }),
+      findByFingerprint: (tenantId, fingerprints) =>
+        guard(`ILA credentials of tenant ${tenantId}`, async () => {
+          const out: IlaCredentialRecord[] = []
+          for (const page of pages([...new Set(fingerprints)], ID_PAGE)) {
+            const rows = await db
+              .selectFrom('ila_credentials')
+              .selectAll()
+              .where('tenant_id', '=', tenantId)
+              .where('fingerprint', 'in', page)
+              .orderBy('credential_id')
+              .execute()
+            out.push(...rows.map(rowToCredential))
+          }
+          return out
         }),
     },
 
@@ -904,7 +1125,38 @@ export function ilaRepository(db: Executor, guard: Guard): IlaRepository {
           const rows = await q.orderBy('created_at').orderBy('id').execute()
           return rows.map(rowToLinkResult)
         }),
+      listCurrentForRecords: (tenantId, recordIds) =>
+        guard(`ILA link results of tenant ${tenantId}`, async () => {
+          const out: IlaLinkResultRecord[] = []
+          for (const page of pages([...new Set(recordIds)], ID_PAGE)) {
+            const rows = await db
+              .selectFrom('ila_link_results')
+              .selectAll()
+              .where('tenant_id', '=', tenantId)
+              .where('record_id', 'in', page)
+              .where('is_current', '=', 1)
+              .orderBy('created_at')
+              .orderBy('id')
+              .execute()
+            out.push(...rows.map(rowToLinkResult))
+          }
+          return out
+        }),
+      page: (query) =>
+        guard(`ILA link results of tenant ${query.tenantId}`, async () => {
+          let q = db
+            .selectFrom('ila_link_results')
+            .selectAll()
+            .where('tenant_id', '=', query.tenantId)
+            .where('is_current', '=', 1)
+          if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome)
+          if (query.after !== undefined) q = q.where('id', '>', query.after)
+          const rows = await q.orderBy('id').limit(limitOf(query.limit)).execute()
+          return rows.map(rowToLinkResult)
+        }),
     },
+
+    report: ilaReportRepository(db, guard),
 
     imports: {
       create: (record) =>

@@ -39,6 +39,7 @@ import type { Database } from './database.js'
 import { migrationProvider } from './migrations.js'
 import { batchRepository, issuanceKeyRepository } from './kysely-batches.js'
 import { ilaRepository } from './kysely-ila.js'
+import { shareLinkRepository } from './kysely-share-links.js'
 import type {
   ApiTokenRecord,
   ApiTokenRepository,
@@ -719,6 +720,7 @@ export function createSession(db: Executor): StorageSession {
     batches: batchRepository(db, guard),
     issuanceKeys: issuanceKeyRepository(db, guard),
     ila: ilaRepository(db, guard),
+    shareLinks: shareLinkRepository(db, guard),
   }
 }
 

@@ -757,6 +757,36 @@ const ila: Migration = {
 }
 
 /**
+ * Learners' share links: each names one credential and expires on its own, so the table holds no personal
+ * data. Revoked links are kept (not deleted) so that a revoked id can never be handed out again.
+ */
+const shareLinks: Migration = {
+  async up(db: AnyDb) {
+    await atomically(db, async (db) => {
+      await db.schema
+        .createTable('share_links')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('credential_id', 'text', (c) => c.notNull().references('credentials.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute()
+      await db.schema
+        .createIndex('share_links_credential_idx')
+        .on('share_links')
+        .columns(['credential_id', 'created_at'])
+        .execute()
+    })
+  },
+  async down(db: AnyDb) {
+    await atomically(db, async (db) => {
+      await db.schema.dropTable('share_links').execute()
+    })
+  },
+}
+
+/**
  * Every migration, keyed by name. Kysely runs them in name order, so a name must sort after every name
  * already here.
  */
@@ -768,6 +798,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026_11_25_005_claim_links': claimLinks,
   '2026_11_25_006_batches': batches,
   '2026_11_25_007_ila': ila,
+  '2026_11_25_009_share_links': shareLinks,
 }
 
 /** Hands {@link migrations} to Kysely's `Migrator`. */

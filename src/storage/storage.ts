@@ -677,7 +677,10 @@ export interface IlaCredentialRecord {
   credentialId: string
   /** SHA-256 (hex) of the credential as submitted (a compact JWS, or canonical JSON). */
   credentialDigest: string
-  /** SHA-256 (hex) over issuer, link commitment, achievement and activity dates: the same award twice (L6). */
+  /**
+   * SHA-256 (hex) over issuer, learner (the matched record's link token digest, else the commitment), course and
+   * activity dates: the same award twice, even re-issued with a new salt (L6).
+   */
   fingerprint: string
   issuerDid: string
   /** The `notation` of the ILA enrolment commitment (`sha256$<salt>$<hex>`), when the credential has one. */
@@ -718,11 +721,17 @@ export interface IlaCredentialRecord {
 /** How a link attempt ended (see `docs/ila.md`). */
 export type IlaLinkOutcome = 'MATCHED' | 'MATCHED_WITH_WARNINGS' | 'AMBIGUOUS' | 'NO_MATCH' | 'REJECTED'
 
+/** The linking rules, evaluated in this order (see `docs/ila.md`). */
+export type IlaRuleId = 'L0' | 'L1' | 'L2' | 'L3' | 'L4' | 'L5' | 'L6' | 'L7' | 'L8' | 'L9' | 'L10'
+
 /** One rule's result in a link attempt. */
 export interface IlaRuleResult {
+  rule: IlaRuleId
+  status: 'pass' | 'warn' | 'fail'
+  /** Stable, e.g. `L4_ISSUED_BEFORE_START`. */
   code: string
-  result: 'pass' | 'warn' | 'fail'
-  detail?: string
+  /** For people: what was compared. Record ids and dates only, never personal data. */
+  message: string
 }
 
 /**
@@ -749,6 +758,48 @@ export interface IlaLinkResultRecord {
   createdAt: string
 }
 
+/**
+ * Which spending records may be the one a credential was issued for: those of the given offers or providers
+ * whose planned period meets the window. `after` and `limit` page through them by record id.
+ */
+export interface IlaLinkCandidateQuery {
+  tenantId: string
+  /** Records booking one of these offers (any version). */
+  offers: Array<{ registryId: string; offerId: string }>
+  /** Records paying one of these providers. */
+  providerIds: string[]
+  /** Only records whose `plannedStart` sorts before this date (exclusive); none when absent. */
+  plannedStartBefore?: string
+  /** Only records whose `plannedEnd` sorts at or after this date; none when absent. */
+  plannedEndFrom?: string
+  /** The last record id of the previous page. */
+  after?: string
+  limit: number
+}
+
+/** The columns of a spending record that finding a credential's record reads, before its full row. */
+export interface IlaLinkCandidate {
+  recordId: string
+  linkTokenDigest: string | null
+  providerId: string
+  registryId: string
+  offerId: string
+  offerVersion: string | null
+  plannedStart: string
+  plannedEnd: string
+  actualStart: string | null
+  actualEnd: string | null
+}
+
+/** A page of the current link results, by result id. */
+export interface IlaLinkResultQuery {
+  tenantId: string
+  outcome?: IlaLinkOutcome
+  limit?: number
+  /** The last result id of the previous page. */
+  after?: string
+}
+
 /** A row of an import being validated, staged until the whole file is known to be accepted. */
 export interface IlaStagedRow {
   importId: string
@@ -767,6 +818,10 @@ export interface IlaProviderRepository {
   list(query: IlaListQuery): Promise<IlaProviderRecord[]>
   /** The ids among `providerIds` that exist. */
   existing(tenantId: string, providerIds: string[]): Promise<Set<string>>
+  /** The providers among `providerIds` that exist, by provider id. */
+  getMany(tenantId: string, providerIds: string[]): Promise<IlaProviderRecord[]>
+  /** Ids of the providers whose issuer keys hold one of `keys` (DIDs or DID URLs), sorted. */
+  findByIssuerKey(tenantId: string, keys: string[]): Promise<string[]>
 }
 
 export interface IlaCatalogueRepository {
@@ -775,6 +830,8 @@ export interface IlaCatalogueRepository {
   get(tenantId: string, key: IlaCatalogueKey): Promise<IlaCatalogueRecord | undefined>
   /** Every version of the (registry, offer) entries among `keys`, whatever their `version`. */
   findOffers(tenantId: string, keys: IlaCatalogueKey[]): Promise<IlaCatalogueKey[]>
+  /** The entries that lead to one of `achievementIds`, with their achievement ids. */
+  findByAchievement(tenantId: string, achievementIds: string[]): Promise<IlaCatalogueRecord[]>
 }
 
 export interface IlaSpendingRecordRepository {
@@ -782,12 +839,20 @@ export interface IlaSpendingRecordRepository {
   upsertMany(records: IlaSpendingRecordRow[]): Promise<IlaUpsertResult>
   get(tenantId: string, recordId: string): Promise<IlaSpendingRecordRow | undefined>
   count(tenantId: string): Promise<number>
+  /** The records among `recordIds` that exist, with funding lines and history, by record id. */
+  getMany(tenantId: string, recordIds: string[]): Promise<IlaSpendingRecordRow[]>
+  /** A page of the records a credential may be for (see {@link IlaLinkCandidateQuery}), by record id. */
+  findLinkCandidates(query: IlaLinkCandidateQuery): Promise<IlaLinkCandidate[]>
 }
 
 export interface IlaCredentialRepository {
   /** Inserts or replaces the credentials' facts, by credential id. */
   upsertMany(records: IlaCredentialRecord[]): Promise<IlaUpsertResult>
   get(tenantId: string, credentialId: string): Promise<IlaCredentialRecord | undefined>
+  /** The credentials among `credentialIds` that exist. */
+  getMany(tenantId: string, credentialIds: string[]): Promise<IlaCredentialRecord[]>
+  /** The credentials whose content fingerprint is one of `fingerprints` (L6 duplicates). */
+  findByFingerprint(tenantId: string, fingerprints: string[]): Promise<IlaCredentialRecord[]>
 }
 
 export interface IlaLinkResultRepository {
@@ -800,6 +865,10 @@ export interface IlaLinkResultRepository {
     recordId?: string
     all?: boolean
   }): Promise<IlaLinkResultRecord[]>
+  /** The current rows naming one of `recordIds`. */
+  listCurrentForRecords(tenantId: string, recordIds: string[]): Promise<IlaLinkResultRecord[]>
+  /** A page of the current rows, by id, of one outcome or all. */
+  page(query: IlaLinkResultQuery): Promise<IlaLinkResultRecord[]>
 }
 
 /** Imports being validated: their rows wait here until the file is accepted. */
@@ -820,6 +889,219 @@ export interface IlaImportRepository {
   listStale(before: string): Promise<string[]>
 }
 
+/*
+ * The reconciliation report's queries. The report's policy (which signal is how severe, what the totals mean)
+ * is the core's (`src/ila/reconcile.ts`); the port runs the set-based queries and hands back aggregates, the
+ * first rows of each list and the anomalies found, each named by its signal variant.
+ */
+
+/** Where a spending record stands for the report: linked, or why not (see `docs/ila.md`). */
+export type IlaRecordBucket =
+  'matched' | 'matched_with_warnings' | 'ambiguous' | 'pending' | 'overdue' | 'cancelled' | 'not_expected'
+
+/** Where a submitted credential stands: its current link outcome, or not linked yet. */
+export type IlaCredentialState =
+  'matched' | 'matched_with_warnings' | 'ambiguous' | 'no_record' | 'rejected' | 'not_linked'
+
+/** Each way the data can show a fraud or irregularity signal (F1-F16, see `docs/ila.md`). */
+export type IlaSignalVariant =
+  | 'completion_before_start'
+  | 'completion_before_booking'
+  | 'start_before_booking'
+  | 'credential_before_start'
+  | 'credential_before_booking'
+  | 'issuer_not_bound'
+  | 'unknown_issuer'
+  | 'not_accredited_at_booking'
+  | 'not_accredited_at_issuance'
+  | 'provider_not_accredited'
+  | 'no_credential'
+  | 'no_credential_escalated'
+  | 'stalled'
+  | 'volume_spike'
+  | 'volume_spike_dormant'
+  | 'employer_cluster'
+  | 'uniform_cohort'
+  | 'issuance_burst'
+  | 'above_list_price'
+  | 'at_cap'
+  | 'overlapping_sessions'
+  | 'duplicate_award'
+  | 'record_claimed_twice'
+  | 'credential_claimed_twice'
+  | 'credential_for_cancelled_record'
+  | 'revoked_after_payment'
+  | 'suspended_after_payment'
+  | 'low_realisation_paid_in_full'
+  | 'low_realisation_full_credential'
+  | 'very_low_realisation_full_credential'
+  | 'not_in_catalogue'
+  | 'not_eligible_at_booking'
+  | 'no_habilitation'
+  | 'flawless_provider'
+  | 'unsupervised_high_value'
+  | 'commitment_no_record'
+  | 'commitment_rejected'
+
+/** The thresholds of the signals; `docs/ila.md` says what each one means and its default. */
+export interface IlaReportThresholds {
+  proofWarnDays: number
+  proofEscalateDays: number
+  stalledDays: number
+  spikeMinRecords: number
+  spikeFactor: number
+  dormantDays: number
+  clusterMinAccounts: number
+  clusterProviderShare: number
+  cohortMinRecords: number
+  burstMinCredentials: number
+  priceTolerancePct: number
+  capMinRecords: number
+  capShare: number
+  maxHoursPerDay: number
+  realisationThresholdPct: number
+  severeRealisationPct: number
+  flawlessMinRecords: number
+  flawlessCompletionRate: number
+  highValueMinor: number
+}
+
+/** A scheme's price cap (STAP: 1,000 EUR), for the price clustering signal. */
+export interface IlaPriceCap {
+  schemeId: string
+  currency: string
+  amountMinor: number
+}
+
+/** What a report covers, and how. */
+export interface IlaReportQuery {
+  tenantId: string
+  /** Records of this scheme only. */
+  schemeId?: string
+  /** Records requested on or after this date (`YYYY-MM-DD`). */
+  requestedFrom?: string
+  /** Records requested before this date (`YYYY-MM-DD`, exclusive). */
+  requestedBefore?: string
+  /** The report's day (`YYYY-MM-DD`), from the injected clock. */
+  today: string
+  thresholds: IlaReportThresholds
+  priceCaps: IlaPriceCap[]
+  /** Supervision concepts that mean "unsupervised, no identity check" (F16). */
+  unsupervisedConcepts: string[]
+  /** Rows kept per list (matches, unmatched spending, unmatched credentials). */
+  listLimit: number
+  /** Anomalies kept per signal variant; every one is counted. */
+  anomalyLimit: number
+}
+
+/** Records and amounts (minor units) of one currency, bucket, expectation and revocation. */
+export interface IlaReportBucketRow {
+  currency: string
+  bucket: IlaRecordBucket
+  credentialExpected: boolean
+  /** A credential issued for the record (matched, or rejected though its commitment names it) is revoked. */
+  revokedCredential: boolean
+  records: number
+  agreed: number
+  /** Agreed prices of records not refused, cancelled or expired. */
+  committed: number
+  paid: number
+  /** `paid - recovered` of each record, where positive. */
+  unrecovered: number
+  recovered: number
+  recredited: number
+}
+
+export interface IlaReportAnomalyRow {
+  variant: IlaSignalVariant
+  recordId: string | null
+  credentialId: string | null
+  providerId: string | null
+  evidence: Record<string, string | number | null>
+}
+
+export interface IlaReportProviderRow {
+  providerId: string
+  currency: string
+  records: number
+  credentialExpected: number
+  /** Matched records among those expecting a credential. */
+  matched: number
+  committed: number
+  paid: number
+  paidWithoutCredential: number
+  /** Records whose training ended (`exited`, `completion_*`). */
+  ended: number
+  /** Exits `partial_learner`, `partial_force_majeure` or `abandoned`. */
+  partialExits: number
+  /** Median days from the end of training to the matched credential's issuance. */
+  medianIssueLagDays: number | null
+}
+
+export interface IlaReportCourseRow {
+  registryId: string
+  offerId: string
+  currency: string
+  records: number
+  credentialExpected: number
+  /** Matched records among those expecting a credential. */
+  matched: number
+  committed: number
+  paid: number
+  /** Training hours of the records that have them (not cancelled), and their agreed prices. */
+  hours: number
+  hoursAgreed: number
+}
+
+/** What the report's queries found. Lists hold their first rows only; counts and sums are exact. */
+export interface IlaReportData {
+  buckets: IlaReportBucketRow[]
+  lifecycles: Array<{ currency: string; lifecycle: string; records: number; paid: number }>
+  credentials: Array<{ state: IlaCredentialState; credentials: number; withCommitment: number }>
+  /** Matched (credential, record) pairs in scope; `matches` holds the first of them. */
+  matchedPairs: number
+  matches: Array<{ recordId: string; credentialId: string; outcome: IlaLinkOutcome; rules: IlaRuleResult[] }>
+  unmatchedSpending: Array<{
+    recordId: string
+    providerId: string
+    lifecycle: string
+    bucket: IlaRecordBucket
+    /** End of training, when it ended. */
+    endedOn: string | null
+    daysSinceEnd: number | null
+    currency: string
+    paid: number
+  }>
+  unmatchedCredentials: Array<{
+    credentialId: string
+    issuerDid: string
+    state: IlaCredentialState
+    hasCommitment: boolean
+    verificationCodes: string[]
+    /** The rules of its current link attempt (the first row of it). */
+    rules: IlaRuleResult[]
+  }>
+  anomalyCounts: Array<{ variant: IlaSignalVariant; count: number }>
+  anomalyCountsByProvider: Array<{ providerId: string; variant: IlaSignalVariant; count: number }>
+  /** The first `anomalyLimit` anomalies of each variant. */
+  anomalies: IlaReportAnomalyRow[]
+  byProvider: IlaReportProviderRow[]
+  byCourse: IlaReportCourseRow[]
+  /** Distinct accounts with a record; those with a targeted-entitlement funding line. */
+  accounts: number
+  accountsMostInNeed: number
+  funding: Array<{ currency: string; funderType: string; lines: number; amount: number }>
+  timeToCredential: { pairs: number; medianDays: number | null; meanDays: number | null }
+}
+
+export interface IlaReportRepository {
+  /**
+   * Runs the report's queries on one connection (they share temporary tables), leaving nothing behind.
+   * Memory stays flat whatever the number of records: lists and anomalies are cut at their limits.
+   */
+  run(query: IlaReportQuery): Promise<IlaReportData>
+}
+
 /** The ILA repositories of a session, every one scoped by tenant. */
 export interface IlaRepository {
   providers: IlaProviderRepository
@@ -828,6 +1110,7 @@ export interface IlaRepository {
   credentials: IlaCredentialRepository
   linkResults: IlaLinkResultRepository
   imports: IlaImportRepository
+  report: IlaReportRepository
 }
 
 /** Repositories bound to one connection or one transaction. */
@@ -842,6 +1125,7 @@ export interface StorageSession {
   batches: BatchRepository
   issuanceKeys: IssuanceKeyRepository
   ila: IlaRepository
+  shareLinks: ShareLinkRepository
 }
 
 export interface Storage extends StorageSession {
@@ -852,4 +1136,32 @@ export interface Storage extends StorageSession {
   /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: StorageSession) => Promise<T>): Promise<T>
   close(): Promise<void>
+}
+
+/**
+ * A learner's share link: an unguessable id that shows one credential to whoever holds it, until it expires
+ * or the learner revokes it. Its expiry is the link's own, never the credential's.
+ */
+export interface ShareLinkRecord {
+  /** Random, at least 128 bits, base64url: the link is `<publicBaseUrl>/s/<id>`. */
+  id: string
+  tenantId: string
+  credentialId: string
+  createdAt: string
+  expiresAt: string
+  /** When the learner revoked it; null while it works (until `expiresAt`). */
+  revokedAt: string | null
+}
+
+export interface ShareLinkRepository {
+  /** Inserts a link; an id already taken is a `StorageConflictError`. */
+  create(link: ShareLinkRecord): Promise<ShareLinkRecord>
+  get(id: string): Promise<ShareLinkRecord | undefined>
+  /** The links of a credential, newest first, revoked and expired ones included. */
+  listByCredential(credentialId: string): Promise<ShareLinkRecord[]>
+  /**
+   * Revokes the link `id` if it belongs to `credentialId` (once; revoking again keeps the first time). Returns
+   * false when the credential has no such link.
+   */
+  revoke(id: string, credentialId: string, at: string): Promise<boolean>
 }

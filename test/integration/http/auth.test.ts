@@ -203,6 +203,26 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
       scope: 'ila:read',
       tenantResource: true,
     },
+    'POST /ila/link': {
+      method: 'post',
+      path: () => '/ila/link',
+      scope: 'ila:write',
+      type: 'application/jsonl',
+      body: () => 'not a credential\n',
+      tenantResource: false,
+    },
+    'GET /ila/links': {
+      method: 'get',
+      path: () => '/ila/links',
+      scope: 'ila:read',
+      tenantResource: false,
+    },
+    'GET /ila/report': {
+      method: 'get',
+      path: () => '/ila/report?format=csv',
+      scope: 'ila:read',
+      tenantResource: false,
+    },
   }
 
   function plainCredential(): Record<string, unknown> {
@@ -235,7 +255,11 @@ describe('HTTP service: bearer tokens and the issuing routes', function () {
         courses: courses.map((c) => [c.courseRef, c.version]),
         events: events.length,
         batches: batches.map((b) => [b.id, b.state, b.issuedRows]),
-        ila: [ilaProviders.map((p) => p.providerId), await ctx.storage.ila.records.count(tenant.id)],
+        ila: [
+          ilaProviders.map((p) => p.providerId),
+          await ctx.storage.ila.records.count(tenant.id),
+          (await ctx.storage.ila.linkResults.page({ tenantId: tenant.id, limit: 1000 })).length,
+        ],
       })
     }
     return JSON.stringify(state)

@@ -210,8 +210,13 @@ function linkResult(
     recordId: 'r1',
     outcome: 'MATCHED_WITH_WARNINGS',
     rules: [
-      { code: 'L1', result: 'pass' },
-      { code: 'L4', result: 'warn', detail: 'issued 120 days after the end' },
+      {
+        rule: 'L1',
+        status: 'pass',
+        code: 'L1_ISSUER_ALLOWED',
+        message: 'the issuer is a key of the provider',
+      },
+      { rule: 'L4', status: 'warn', code: 'L4_LATE_ISSUANCE', message: 'issued 120 days after the end' },
     ],
     issuerDid: 'did:web:p1.example',
     achievementId: 'urn:a:1',
