@@ -305,7 +305,7 @@ export function renderServiceSection(result: ServiceBenchResult): string {
   return [
     '## Service',
     '',
-    `This part of the run took ${fmt(result.runMs / 1000, 1)} s.`,
+    `This part runs first, in a fresh process, and took ${fmt(result.runMs / 1000, 1)} s.`,
     '',
     '### Cohort batches (SQLite)',
     '',
