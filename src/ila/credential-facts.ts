@@ -12,13 +12,37 @@ import canonicalize from 'canonicalize'
 import { COURSE_IDENTIFIER_SCHEME_NAME, ILA_COMMITMENT_SCHEME_NAME } from '../model/build-microcredential.js'
 import { countryAlpha2 } from '../model/vocabularies.js'
 import type { ParsedCredential } from '../verifier/types.js'
+import type { IlaCredentialRecord } from '../storage/storage.js'
 import { parseIlaCommitment, type IlaCommitment } from './commitment.js'
+
+/** The facts read from the credential and stored as they are read. */
+type StoredFact =
+  | 'achievementId'
+  | 'courseId'
+  | 'offerRegistryId'
+  | 'offerId'
+  | 'awardingBodyId'
+  | 'country'
+  | 'activityStart'
+  | 'activityEnd'
+  | 'issuedAt'
+  | 'validFrom'
+  | 'validUntil'
+  | 'awardingDate'
+  | 'workloadHours'
+  | 'ectsCredits'
+  | 'fullCompletion'
+  | 'supervision'
 
 /** ECTS, the credit framework of `creditPoint.framework`. */
 const ECTS = 'http://data.europa.eu/snb/education-credit/6fcec5c5af'
 
-/** What a credential says, as linking uses it. Dates are ISO 8601 text; `null` stands for "not given". */
-export interface IlaCredentialFacts {
+/**
+ * What a credential says, as linking uses it: the facts stored for it (their meaning is documented on
+ * {@link IlaCredentialRecord}) plus what linking alone needs. Dates are ISO 8601 text (activity dates as
+ * `YYYY-MM-DD` when given as midnight UTC); `null` stands for "not given".
+ */
+export interface IlaCredentialFacts extends Pick<IlaCredentialRecord, StoredFact> {
   /** The credential's `id`; for a credential without one, `urn:sha256:<credentialDigest>`. */
   credentialId: string
   /** SHA-256 (hex) of the compact JWS, or of the credential's canonical JSON (RFC 8785). */
@@ -33,32 +57,6 @@ export interface IlaCredentialFacts {
   malformedCommitment: boolean
   /** `credentialSubject.id`: only ever hashed into the fingerprint. */
   subjectId: string | null
-  /** The specification of the achievement (`hasClaim.specifiedBy.id`). */
-  achievementId: string | null
-  /** `specifiedBy.identifier` of the course identifier scheme. */
-  courseId: string | null
-  /** `hasClaim.learningOpportunity.identifier`: scheme name (the ILA registry) and notation (the offer). */
-  offerRegistryId: string | null
-  offerId: string | null
-  /** The awarding body's eIDAS legal identifier notation (else its registration or VAT notation). */
-  awardingBodyId: string | null
-  /** ISO 3166-1 alpha-2 country of the awarding body. */
-  country: string | null
-  /** `influencedBy` activity period: dates (`YYYY-MM-DD`) when given as midnight UTC, else UTC date-times. */
-  activityStart: string | null
-  activityEnd: string | null
-  /** `issued`, `validFrom` (VC 1.1: `issuanceDate`), `validUntil` (VC 1.1: `expirationDate`), UTC. */
-  issuedAt: string | null
-  validFrom: string | null
-  validUntil: string | null
-  awardingDate: string | null
-  /** `specifiedBy.volumeOfLearning`, in hours. */
-  workloadHours: number | null
-  ectsCredits: number | null
-  /** True for a learning achievement (completion), false for a mere activity claim, null otherwise. */
-  fullCompletion: boolean | null
-  /** `provenBy.idVerification`: the supervision and identity verification concept IRI. */
-  supervision: string | null
 }
 
 type Node = Record<string, unknown>
