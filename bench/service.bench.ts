@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { pino } from 'pino'
-import { batchResults, createBatch, defaultWorkerCount, readBatchRows, runBatch } from '../src/batch/index.js'
+import {
+  batchResults,
+  createBatch,
+  defaultWorkerCount,
+  readBatchRows,
+  runBatch,
+  startWorkerPool,
+  type WorkerPool,
+} from '../src/batch/index.js'
 import { createSecretsFile } from '../src/claims/secrets-file.js'
 import { loadConfig } from '../src/config/load-config.js'
 import { createContext, type AppContext } from '../src/context.js'
@@ -126,6 +134,7 @@ async function runBatchBench(
   { format, keyType, learners }: { format: 'elm' | 'edc'; keyType: KeyAlgorithm; learners: number },
 ): Promise<BatchBenchRow> {
   const service = await createServiceHome(examples, keyType)
+  let pool: WorkerPool | undefined
   try {
     const { ctx, tenantSlug } = service
     global.gc?.()
@@ -136,6 +145,8 @@ async function runBatchBench(
     }, 5)
     const quarters: number[] = []
     const started = performance.now()
+    // As `microcred issue-batch` does: the worker threads start while the file is being validated.
+    pool = startWorkerPool(defaultWorkerCount())
     const report = await createBatch(ctx, {
       tenantSlug,
       courseRef: service.courseRef,
@@ -144,11 +155,11 @@ async function runBatchBench(
       createdBy: 'bench',
     })
     const validated = performance.now()
-    const workers = defaultWorkerCount()
+    const workers = pool.size
     const batch = await runBatch(ctx, {
       tenantSlug,
       batchId: report.batchId as string,
-      workers,
+      pool,
       onProgress: (progress) => {
         const rss = process.memoryUsage().rss
         rssPeak = Math.max(rssPeak, rss)
@@ -201,6 +212,7 @@ async function runBatchBench(
       verifiedSamples: samples.length,
     }
   } finally {
+    await pool?.close()
     await service.dispose()
   }
 }

@@ -9,7 +9,6 @@ import {
   type MicrocredentialFormat,
 } from '../issuer/secure-microcredential.js'
 import type { Course } from '../model/course.js'
-import { validateEbsiEdc } from '../model/ebsi-schema.js'
 import { parseLearner } from '../model/validate.js'
 import type { Signer } from '../signing/key-store.js'
 import type { StatusEntry } from '../status/status-options.js'
@@ -39,11 +38,8 @@ export interface PreparedSetup {
   documentLoader: DocumentLoader | undefined
 }
 
-/** Builds what {@link runJob} reuses across the jobs of a batch, and compiles the validators once. */
+/** Builds what {@link runJob} reuses across the jobs of a batch. */
 export async function prepareSetup(setup: BatchSetup): Promise<PreparedSetup> {
-  // The EBSI validator compiles on first use (about half a second); doing it now overlaps the compile with
-  // the main thread's work before the first chunk arrives.
-  if (setup.format === 'elm') validateEbsiEdc({})
   const documentLoader =
     setup.format === 'edc'
       ? (await import('../document-loader/document-loader.js')).createStaticDocumentLoader()

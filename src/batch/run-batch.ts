@@ -28,8 +28,13 @@ import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 export interface RunBatchOptions {
   tenantSlug: string
   batchId: string
-  /** Worker threads; 0 runs in-process. Default: one per core. */
+  /** Worker threads; 0 runs in-process. Default: one per core. Ignored when `pool` is given. */
   workers?: number
+  /**
+   * Worker threads already started (see `startWorkerPool`), for instance while the cohort's file was being
+   * validated: configured for this batch and left open for the caller to close.
+   */
+  pool?: WorkerPool
   /** Rows per chunk (default 256). */
   chunkSize?: number
   /** How long this runner's claim on the batch lasts without renewal (default 120 s); renewed every chunk. */
@@ -79,7 +84,7 @@ export async function runBatch(deps: IssueDeps, options: RunBatchOptions): Promi
   }
   await renewLease()
 
-  let pool: WorkerPool | undefined
+  let ownPool: WorkerPool | undefined
   try {
     const courseRecord = await storage.courses.get(batch.courseId)
     if (!courseRecord) throw new NotFoundError(`The course version of batch ${batch.id} is gone`)
@@ -90,8 +95,7 @@ export async function runBatch(deps: IssueDeps, options: RunBatchOptions): Promi
       throw new StorageConflictError(`The issuer's key was rotated while starting the batch; run it again`)
     }
     const purposes = course.statusPurposes ?? deps.statusPurposes
-    pool = createWorkerPool({
-      ...(options.workers !== undefined ? { size: options.workers } : {}),
+    const poolSetup = {
       signer,
       setup: {
         course,
@@ -99,7 +103,18 @@ export async function runBatch(deps: IssueDeps, options: RunBatchOptions): Promi
         format: batch.format,
         displayImages: [...displayImagesFor(deps.displayImages, courseRecord, course)],
       },
-    })
+    }
+    let pool: WorkerPool
+    if (options.pool) {
+      pool = options.pool
+      pool.configure(poolSetup)
+    } else {
+      ownPool = createWorkerPool({
+        ...(options.workers !== undefined ? { size: options.workers } : {}),
+        ...poolSetup,
+      })
+      pool = ownPool
+    }
 
     const progress: BatchProgress = {
       totalRows: batch.totalRows,
@@ -284,7 +299,7 @@ export async function runBatch(deps: IssueDeps, options: RunBatchOptions): Promi
     const remaining = await storage.batches.rows({ batchId: batch.id, limit: 1, state: 'pending' })
     if (remaining.length === 0) await storage.batches.setState(batch.id, 'completed', clock().toISOString())
   } finally {
-    await pool?.close()
+    await ownPool?.close()
     await storage.batches.releaseLease(batch.id, owner)
   }
   // Read once the lease is given up, so that a stopped batch shows no runner.

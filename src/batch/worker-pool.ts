@@ -7,21 +7,37 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { SigningError } from '../errors.js'
 import type { Signer } from '../signing/key-store.js'
-import { prepareSetup, runJob, type BatchSetup, type IssueJob, type JobResult } from './compute.js'
+import {
+  prepareSetup,
+  runJob,
+  type BatchSetup,
+  type IssueJob,
+  type JobResult,
+  type PreparedSetup,
+} from './compute.js'
 import type { FromWorker, ToWorker } from './worker-protocol.js'
 
 export interface WorkerPool {
   readonly size: number
+  /**
+   * Sets what the next jobs share: the course, issuer and format of one batch, and its signer. Threads start
+   * before they are configured, so a caller can start them while it still validates the cohort's file; a
+   * pool can be configured again for another batch.
+   */
+  configure(options: WorkerPoolSetup): void
   /** Makes every job's credential; results are in the order of `jobs`. */
   run(jobs: IssueJob[], issued: Date): Promise<JobResult[]>
   close(): Promise<void>
 }
 
-export interface WorkerPoolOptions {
-  /** Worker threads; 0 runs in-process. Default: one per core. */
-  size?: number
+export interface WorkerPoolSetup {
   setup: BatchSetup
   signer: Signer
+}
+
+export interface WorkerPoolOptions extends WorkerPoolSetup {
+  /** Worker threads; 0 runs in-process. Default: one per core. */
+  size?: number
 }
 
 /** The worker's module next to this one: `.ts` when running from source, `.js` when built. */
@@ -48,20 +64,33 @@ export function defaultWorkerCount(): number {
   return availableParallelism()
 }
 
-export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
-  const size = options.size ?? defaultWorkerCount()
-  if (size <= 0) return inProcessPool(options)
-  return threadPool(options, size)
+/** Starts `size` worker threads (0: none, jobs run in-process), to be configured before the first run. */
+export function startWorkerPool(size: number = defaultWorkerCount()): WorkerPool {
+  return size <= 0 ? inProcessPool() : threadPool(size)
 }
 
-function inProcessPool(options: WorkerPoolOptions): WorkerPool {
-  const prepared = prepareSetup(options.setup)
+/** Starts a pool and configures it at once. */
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const pool = startWorkerPool(options.size)
+  pool.configure(options)
+  return pool
+}
+
+const notConfigured = () => new Error('The batch worker pool was not configured')
+
+function inProcessPool(): WorkerPool {
+  let current: { prepared: Promise<PreparedSetup>; signer: Signer } | undefined
   return {
     size: 0,
+    configure({ setup, signer }) {
+      current = { prepared: prepareSetup(setup), signer }
+    },
     async run(jobs, issued) {
+      if (!current) throw notConfigured()
+      const { prepared, signer } = current
       const results: JobResult[] = []
       const setup = await prepared
-      for (const job of jobs) results.push(await runJob(setup, job, issued, options.signer))
+      for (const job of jobs) results.push(await runJob(setup, job, issued, signer))
       return results
     },
     async close() {},
@@ -73,8 +102,8 @@ interface Task {
   reject: (err: Error) => void
 }
 
-function threadPool(options: WorkerPoolOptions, size: number): WorkerPool {
-  const { signer } = options
+function threadPool(size: number): WorkerPool {
+  let signer: Signer | undefined
   const tasks = new Map<number, Task>()
   let nextTask = 0
   let failure: Error | undefined
@@ -90,6 +119,10 @@ function threadPool(options: WorkerPoolOptions, size: number): WorkerPool {
     const send = (message: ToWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer)
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'sign') {
+        if (!signer) {
+          send({ type: 'signed', requestId: message.requestId, error: notConfigured().message })
+          return
+        }
         signer.sign({ data: message.data }).then(
           (signature) => {
             const bytes = new Uint8Array(signature)
@@ -110,18 +143,13 @@ function threadPool(options: WorkerPoolOptions, size: number): WorkerPool {
     worker.on('exit', (code) => {
       if (code !== 0) fail(new Error(`A batch worker stopped with exit code ${code}`))
     })
-    send({
-      type: 'setup',
-      setup: options.setup,
-      signer: { id: signer.id, algorithm: signer.algorithm, jwsAlgorithm: signer.jwsAlgorithm },
-      ...(signer.threadKey ? { threadKey: signer.threadKey } : {}),
-    })
     return { worker, send }
   })
 
   const runOn = (index: number, jobs: IssueJob[], issued: Date) =>
     new Promise<JobResult[]>((resolve, reject) => {
       if (failure) return reject(failure)
+      if (!signer) return reject(notConfigured())
       const taskId = nextTask++
       tasks.set(taskId, { resolve, reject })
       workers[index]?.send({ type: 'jobs', taskId, issued: issued.toISOString(), jobs })
@@ -129,6 +157,17 @@ function threadPool(options: WorkerPoolOptions, size: number): WorkerPool {
 
   return {
     size,
+    configure(options) {
+      signer = options.signer
+      for (const { send } of workers) {
+        send({
+          type: 'setup',
+          setup: options.setup,
+          signer: { id: signer.id, algorithm: signer.algorithm, jwsAlgorithm: signer.jwsAlgorithm },
+          ...(signer.threadKey ? { threadKey: signer.threadKey } : {}),
+        })
+      }
+    },
     async run(jobs, issued) {
       // Contiguous slices, one per worker: results come back in job order by concatenation.
       const per = Math.ceil(jobs.length / size)

@@ -13,6 +13,8 @@ import {
   getBatch,
   readBatchRows,
   runBatch,
+  startWorkerPool,
+  type WorkerPool,
   type BatchFileFormat,
   type BatchProgress,
 } from '../../batch/index.js'
@@ -152,6 +154,7 @@ async function runWithProgress(
   ctx: AppContext,
   values: Values,
   batch: BatchRecord,
+  pool?: WorkerPool,
 ): Promise<BatchRecord> {
   const tenantSlug = tenantOf(values)
   const progress = progressReporter(env.io, batch)
@@ -169,7 +172,7 @@ async function runWithProgress(
     result = await runBatch(ctx, {
       tenantSlug,
       batchId: batch.id,
-      workers: workersOf(values),
+      ...(pool ? { pool } : { workers: workersOf(values) }),
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
     })
@@ -216,8 +219,14 @@ async function writeResults(env: CommandEnv, ctx: AppContext, batch: BatchRecord
 }
 
 /** Runs a batch to its end (or a Ctrl-C), then writes its results if it completed. */
-async function issueAndReport(env: CommandEnv, ctx: AppContext, values: Values, batch: BatchRecord) {
-  const result = await runWithProgress(env, ctx, values, batch)
+async function issueAndReport(
+  env: CommandEnv,
+  ctx: AppContext,
+  values: Values,
+  batch: BatchRecord,
+  pool?: WorkerPool,
+) {
+  const result = await runWithProgress(env, ctx, values, batch, pool)
   if (result.state !== 'completed') return 1
   await writeResults(env, ctx, result, values.out)
   return result.failedRows > 0 ? 1 : 0
@@ -279,34 +288,40 @@ export const issueBatchCommand: Command = {
         const courseRef = courseFile
           ? (await addCourse(ctx, { tenantSlug, course: courseFile })).record.courseRef
           : courseArg
-        const report = await createBatch(ctx, {
-          tenantSlug,
-          courseRef,
-          format,
-          dryRun,
-          createdBy: actorOf(values),
-          rows: readBatchRows(source, inputFormat),
-        })
-        if (dryRun) {
-          printJson(env.io, report)
-          if (report.invalidRows === 0) return 0
-          env.io.err(`${report.invalidRows} of ${report.totalRows} rows are invalid:\n`)
-          for (const p of report.problems) env.io.err(`  - ${p.field}: ${p.message} [${p.rule}]\n`)
-          return 1
-        }
-        const batch = await getBatch(ctx.storage, tenantSlug, report.batchId as string)
-        env.io.err(
-          `Batch ${batch.id}: ${report.totalRows} rows of ${report.courseRef} (version ${report.courseVersion}), ` +
-            `${report.alreadyIssuedRows} issued before\n`,
-        )
-        const tenant = await getTenant(ctx.storage, tenantSlug)
-        const issuer = await ctx.storage.issuers.getDefault(tenant.id)
-        if (issuer?.profile.development) {
+        // The worker threads start (about half a second) while the file is being checked.
+        const pool = dryRun ? undefined : startWorkerPool(workersOf(values))
+        try {
+          const report = await createBatch(ctx, {
+            tenantSlug,
+            courseRef,
+            format,
+            dryRun,
+            createdBy: actorOf(values),
+            rows: readBatchRows(source, inputFormat),
+          })
+          if (dryRun) {
+            printJson(env.io, report)
+            if (report.invalidRows === 0) return 0
+            env.io.err(`${report.invalidRows} of ${report.totalRows} rows are invalid:\n`)
+            for (const p of report.problems) env.io.err(`  - ${p.field}: ${p.message} [${p.rule}]\n`)
+            return 1
+          }
+          const batch = await getBatch(ctx.storage, tenantSlug, report.batchId as string)
           env.io.err(
-            'note: issuing under a DEVELOPMENT issuer profile: for trying microcred out, not for real learners.\n',
+            `Batch ${batch.id}: ${report.totalRows} rows of ${report.courseRef} (version ${report.courseVersion}), ` +
+              `${report.alreadyIssuedRows} issued before\n`,
           )
+          const tenant = await getTenant(ctx.storage, tenantSlug)
+          const issuer = await ctx.storage.issuers.getDefault(tenant.id)
+          if (issuer?.profile.development) {
+            env.io.err(
+              'note: issuing under a DEVELOPMENT issuer profile: for trying microcred out, not for real learners.\n',
+            )
+          }
+          return await issueAndReport(env, ctx, values, batch, pool)
+        } finally {
+          await pool?.close()
         }
-        return issueAndReport(env, ctx, values, batch)
       })
     } finally {
       source.destroy()

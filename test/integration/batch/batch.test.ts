@@ -9,9 +9,11 @@ import {
   createBatch,
   readBatchRows,
   runBatch,
+  startWorkerPool,
   type BatchFileFormat,
   type BatchResultLine,
   type InputRow,
+  type WorkerPool,
 } from '../../../src/batch/index.js'
 import { loadConfig } from '../../../src/config/load-config.js'
 import { createContext, type AppContext } from '../../../src/context.js'
@@ -355,4 +357,64 @@ for (const dialect of DIALECTS)
         expect(result.verified, JSON.stringify(result.errors)).to.equal(true)
       }
     })
+
+    it('runs on a pool started before the file was validated, configured per batch and left open', async () => {
+      const started = startWorkerPool(1)
+      const calls = { configure: 0, run: 0, close: 0 }
+      const pool: WorkerPool = {
+        size: started.size,
+        configure: (options) => {
+          calls.configure++
+          started.configure(options)
+        },
+        run: (jobs, issued) => {
+          calls.run++
+          return started.run(jobs, issued)
+        },
+        close: () => {
+          calls.close++
+          return started.close()
+        },
+      }
+      try {
+        expect(pool.size).to.equal(1)
+        const verifier = createVerifierDeps(ctx)
+        for (const format of ['elm', 'edc'] as const) {
+          const prefix = freshPrefix()
+          const report = await create(rowsOf(cohortLearners(3, prefix)), { format })
+          const batch = await run(report.batchId as string, { pool, chunkSize: 2 })
+          expect(batch).to.include({ state: 'completed', issuedRows: 3, alreadyIssuedRows: 0, failedRows: 0 })
+          const lines = await results(batch.id)
+          expect(lines.map((l) => [l.row, l.state, l.clientKey])).to.deep.equal(
+            [1, 2, 3].map((i) => [i, 'issued', learnerRefOf(prefix, i)]),
+          )
+          for (const line of lines) {
+            const result = await verifyCredential(line.verifiableCredential, verifier)
+            expect(result.verified, JSON.stringify(result.errors)).to.equal(true)
+          }
+          expect(await credentialsOf(prefix)).to.have.length(3)
+          expect((await issuedKeys(prefix, 3)).size).to.equal(3)
+        }
+        expect(calls).to.deep.equal({ configure: 2, run: 4, close: 0 })
+      } finally {
+        await started.close()
+      }
+    })
   })
+
+describe('batch worker pool', () => {
+  const job = { credentialId: 'urn:uuid:00000000-0000-4000-8000-000000000000', learner: {} }
+
+  for (const size of [1, 0])
+    it(`refuses to run before it is configured (size ${size})`, async () => {
+      const pool = startWorkerPool(size)
+      try {
+        expect(pool.size).to.equal(size)
+        const err = await rejection(Promise.resolve().then(() => pool.run([job], new Date(CLI_TEST_NOW))))
+        expect(err).to.be.instanceOf(Error)
+        expect(err.message).to.equal('The batch worker pool was not configured')
+      } finally {
+        await pool.close()
+      }
+    })
+})
