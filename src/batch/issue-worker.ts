@@ -6,8 +6,8 @@
 import { parentPort } from 'node:worker_threads'
 import { signerFromKeyObject } from '../signing/key-object-signer.js'
 import type { Signer } from '../signing/key-store.js'
-import { prepareSetup, runJob, type PreparedSetup } from './compute.js'
-import type { FromWorker, ToWorker } from './worker-protocol.js'
+import { prepareSetup, runJob, type JobResult, type PreparedSetup } from './compute.js'
+import type { FromWorker, ToWorker, WireResult } from './worker-protocol.js'
 
 const port = parentPort
 if (!port) throw new Error('issue-worker must run as a worker thread')
@@ -31,6 +31,14 @@ async function runWindowed<T, R>(items: T[], run: (item: T) => Promise<R>, windo
     results.push(...(await Promise.all(items.slice(i, i + window).map(run))))
   }
   return results
+}
+
+const encoder = new TextEncoder()
+
+/** Each credential leaves the heap as soon as it is made: see {@link WireResult}. */
+function toWire(result: JobResult): WireResult {
+  // TextEncoder gives every credential a buffer of its own, which can be transferred alone.
+  return result.ok ? { ok: true, credential: encoder.encode(result.credential) } : result
 }
 
 port.on('message', (message: ToWorker) => {
@@ -71,9 +79,15 @@ port.on('message', (message: ToWorker) => {
       }
       const issued = new Date(message.issued)
       ready
-        .then((setup) => runWindowed(message.jobs, (job) => runJob(setup, job, issued, sign)))
+        .then((setup) =>
+          runWindowed(message.jobs, async (job) => toWire(await runJob(setup, job, issued, sign))),
+        )
         .then(
-          (results) => post({ type: 'done', taskId: message.taskId, results }),
+          (results) =>
+            post(
+              { type: 'done', taskId: message.taskId, results },
+              results.flatMap((r) => (r.ok ? [r.credential.buffer as ArrayBuffer] : [])),
+            ),
           (err: unknown) => {
             const e = err as { message?: string; code?: string }
             post({
