@@ -322,9 +322,10 @@ export function renderServiceSection(result: ServiceBenchResult): string {
     '### Cohort batches (SQLite)',
     '',
     'A cohort file of JSON lines (the example learner with a distinct student id per row, generated while it is ' +
-      'read) goes through `createBatch` (every row validated, rows stored) and `runBatch` (status slots allocated ' +
-      'per chunk of 256, credentials built, checked against the EBSI schema and signed on one worker thread per ' +
-      'core, written with their client keys in one transaction per chunk), then the results are read back as ' +
+      'read) goes through `createBatch` (every row validated, rows stored; the worker threads start meanwhile, as ' +
+      '`microcred issue-batch` starts them) and `runBatch` (status slots allocated per chunk of 256, credentials ' +
+      'built, checked against the precompiled EBSI schema and signed on one worker thread per core, written with ' +
+      'their client keys in one transaction per chunk), then the results are read back as ' +
       'the JSON lines `GET /batches/{id}/results` serves. The first and last credentials are verified afterwards. ' +
       'Rate = learners / (validation + issuing). RSS is sampled every 5 ms and at each quarter of the rows.',
     '',
