@@ -29,7 +29,9 @@ export interface IssueJob {
   credentialStatus?: StatusEntry[]
 }
 
-export type JobResult = { ok: true; credential: string } | { ok: false; problem: BatchRowProblem }
+/** A credential as text, or (from a worker thread) as its UTF-8 bytes. */
+export type JobResult =
+  { ok: true; credential: string | Uint8Array } | { ok: false; problem: BatchRowProblem }
 
 export interface PreparedSetup {
   setup: BatchSetup

@@ -38,7 +38,9 @@ const encoder = new TextEncoder()
 /** Each credential leaves the heap as soon as it is made: see {@link WireResult}. */
 function toWire(result: JobResult): WireResult {
   // TextEncoder gives every credential a buffer of its own, which can be transferred alone.
-  return result.ok ? { ok: true, credential: encoder.encode(result.credential) } : result
+  if (!result.ok) return result
+  const { credential } = result
+  return { ok: true, credential: typeof credential === 'string' ? encoder.encode(credential) : credential }
 }
 
 port.on('message', (message: ToWorker) => {

@@ -18,7 +18,7 @@ import type {
   BatchRecord,
   BatchRowOutcome,
   BatchRowRecord,
-  CredentialRecord,
+  NewCredentialRecord,
   IssuanceKeyRecord,
 } from '../storage/storage.js'
 import type { IssueJob, JobResult } from './compute.js'
@@ -133,7 +133,7 @@ export async function runBatch(deps: IssueDeps, options: RunBatchOptions): Promi
         credentialId,
         problem: null,
       }))
-      const records: CredentialRecord[] = []
+      const records: NewCredentialRecord[] = []
       const keys: IssuanceKeyRecord[] = []
       chunk.fresh.forEach((row, i) => {
         const result = results[i] as JobResult
@@ -193,7 +193,7 @@ export async function runBatch(deps: IssueDeps, options: RunBatchOptions): Promi
     const writeOneByOne = async (
       chunk: PreparedChunk,
       outcomes: BatchRowOutcome[],
-      records: CredentialRecord[],
+      records: NewCredentialRecord[],
       keys: IssuanceKeyRecord[],
       at: string,
     ) => {
@@ -209,7 +209,7 @@ export async function runBatch(deps: IssueDeps, options: RunBatchOptions): Promi
         }
         try {
           await storage.transaction(async (tx) => {
-            await tx.credentials.insert(pair.record)
+            await tx.credentials.insertMany([pair.record])
             await tx.issuanceKeys.insertMany([pair.key])
             await tx.batches.completeRows(batch.id, [outcome], at)
           })

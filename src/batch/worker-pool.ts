@@ -15,7 +15,7 @@ import {
   type JobResult,
   type PreparedSetup,
 } from './compute.js'
-import type { FromWorker, ToWorker, WireResult } from './worker-protocol.js'
+import type { FromWorker, ToWorker } from './worker-protocol.js'
 
 export interface WorkerPool {
   readonly size: number
@@ -74,13 +74,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const pool = startWorkerPool(options.size)
   pool.configure(options)
   return pool
-}
-
-/** The worker's bytes as the credential's text. */
-function fromWire(result: WireResult): JobResult {
-  if (!result.ok) return result
-  const { buffer, byteOffset, byteLength } = result.credential
-  return { ok: true, credential: Buffer.from(buffer, byteOffset, byteLength).toString('utf8') }
 }
 
 const notConfigured = () => new Error('The batch worker pool was not configured')
@@ -143,7 +136,7 @@ function threadPool(size: number): WorkerPool {
       const task = tasks.get(message.taskId)
       tasks.delete(message.taskId)
       if (!task) return
-      if (message.results) task.resolve(message.results.map(fromWire))
+      if (message.results) task.resolve(message.results)
       else task.reject(new SigningError(message.error?.message ?? 'A batch worker failed'))
     })
     worker.on('error', (err) => fail(err))

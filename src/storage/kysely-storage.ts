@@ -303,7 +303,13 @@ export function pageLimit(limit: number | undefined): number {
 }
 
 /** Credential repository over `db`. */
-export function credentialRepository(db: Executor): CredentialRepository {
+export function credentialRepository(db: Executor, dialect: Storage['dialect']): CredentialRepository {
+  // SQLite reads the bytes as UTF-8 text in place; PostgreSQL's driver needs the string.
+  const credentialText = (credential: string | Uint8Array) => {
+    if (typeof credential === 'string') return credential
+    const bytes = Buffer.from(credential.buffer, credential.byteOffset, credential.byteLength)
+    return dialect === 'sqlite' ? sql<string>`cast(${bytes} as text)` : bytes.toString('utf8')
+  }
   return {
     insert: (record) =>
       guard(`credential ${record.id}`, async () => {
@@ -316,7 +322,12 @@ export function credentialRepository(db: Executor): CredentialRepository {
         for (let i = 0; i < records.length; i += 100) {
           await db
             .insertInto('credentials')
-            .values(records.slice(i, i + 100).map(credentialToRow))
+            .values(
+              records.slice(i, i + 100).map((record) => ({
+                ...credentialToRow({ ...record, credential: '' }),
+                credential: credentialText(record.credential),
+              })),
+            )
             .execute()
         }
       }),
@@ -708,13 +719,13 @@ export function apiTokenRepository(db: Executor): ApiTokenRepository {
 }
 
 /** All repositories bound to `db` (the pool or one transaction). */
-export function createSession(db: Executor): StorageSession {
+export function createSession(db: Executor, dialect: Storage['dialect']): StorageSession {
   return {
     tenants: tenantRepository(db),
     issuers: issuerRepository(db),
     keys: keyRepository(db),
     courses: courseRepository(db),
-    credentials: credentialRepository(db),
+    credentials: credentialRepository(db, dialect),
     statusLists: statusListRepository(db),
     tokens: apiTokenRepository(db),
     batches: batchRepository(db, guard),
@@ -745,7 +756,7 @@ export function createKyselyStorage(db: Kysely<Database>, options: KyselyStorage
   let closing: Promise<void> | undefined
   return {
     dialect: options.dialect,
-    ...createSession(db),
+    ...createSession(db, options.dialect),
 
     async migrate(): Promise<MigrationReport> {
       const migrator = new Migrator({
@@ -772,7 +783,7 @@ export function createKyselyStorage(db: Kysely<Database>, options: KyselyStorage
       try {
         return await db.transaction().execute(async (tx) => {
           try {
-            return await fn(createSession(tx))
+            return await fn(createSession(tx, options.dialect))
           } catch (error) {
             thrownByFn = { error }
             throw error

@@ -93,6 +93,12 @@ export interface CourseRecord {
 export type CredentialFormat = 'elm' | 'edc' | 'vc-di' | 'vc-jose'
 
 /** An issued credential, as recorded at issuance. */
+/**
+ * A credential to insert in bulk: its text, or its UTF-8 bytes. Batch issuance hands each credential over
+ * from a worker thread as bytes, and SQLite stores them as text without a string ever being made of them.
+ */
+export type NewCredentialRecord = Omit<CredentialRecord, 'credential'> & { credential: string | Uint8Array }
+
 export interface CredentialRecord {
   id: string
   tenantId: string
@@ -175,7 +181,7 @@ export interface CourseRepository {
 export interface CredentialRepository {
   insert(record: CredentialRecord): Promise<CredentialRecord>
   /** Inserts many credentials in one statement per page (batch issuance). */
-  insertMany(records: CredentialRecord[]): Promise<void>
+  insertMany(records: NewCredentialRecord[]): Promise<void>
   get(id: string): Promise<CredentialRecord | undefined>
   /** The credentials among `ids` that exist. */
   getMany(ids: string[]): Promise<CredentialRecord[]>

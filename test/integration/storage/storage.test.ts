@@ -438,6 +438,18 @@ forEachDialect('storage', (getStorage, dialect) => {
       expect(await storage.credentials.get('c-none')).to.equal(undefined)
     })
 
+    it('inserts many at once, a credential given as its UTF-8 bytes stored as the same text', async () => {
+      const storage = getStorage()
+      const { tenantId, issuerId } = await seed(storage, 'cred-many')
+      const text = credential('c-many-text', tenantId, issuerId, null)
+      // Non-ASCII on purpose: the bytes are UTF-8, and must read back as the text they encode.
+      const json = JSON.stringify({ name: 'Université Rhône-Confluence', title: 'Μικροδιαπιστευτήριο ✓' })
+      const bytes = { ...credential('c-many-bytes', tenantId, issuerId, null), credential: json }
+      await storage.credentials.insertMany([text, { ...bytes, credential: new TextEncoder().encode(json) }])
+      expect(await storage.credentials.get('c-many-text')).to.deep.equal(text)
+      expect(await storage.credentials.get('c-many-bytes')).to.deep.equal(bytes)
+    })
+
     it('starts claim links at generation 1, not revoked; revokes once, keeping the first time', async () => {
       const storage = getStorage()
       const { tenantId, issuerId } = await seed(storage, 'claim-revoke')
