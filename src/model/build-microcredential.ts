@@ -13,7 +13,7 @@
  * written identically each time, as JSON-LD merges the copies by `id`.
  */
 
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { CREDENTIALS_V1, CREDENTIALS_V2, EDC_AP } from '../document-loader/contexts.js'
 import { ValidationError } from '../errors.js'
 import type { FieldProblem } from '../errors.js'
@@ -78,18 +78,25 @@ const BASE64_ENCODING = 'http://data.europa.eu/snb/encoding/6146cde7dd'
 // RFC 4122 name-based UUIDs (version 5, SHA-1) in the URL namespace: stable ids without randomness.
 const URL_NAMESPACE = Buffer.from('6ba7b8119dad11d180b400c04fd430c8', 'hex')
 
+// The namespace, then the name's UTF-8 bytes: written here rather than in a new buffer for each id.
+const uuidInput = Buffer.alloc(1024)
+URL_NAMESPACE.copy(uuidInput)
+
 function uuidV5(name: string): string {
-  const hash = createHash('sha1').update(URL_NAMESPACE).update(name, 'utf8').digest()
-  const b = hash.subarray(0, 16)
+  const fits = name.length * 3 <= uuidInput.length - 16
+  const input = fits
+    ? uuidInput.subarray(0, 16 + uuidInput.write(name, 16, 'utf8'))
+    : Buffer.concat([URL_NAMESPACE, Buffer.from(name, 'utf8')])
+  const b = hash('sha1', input, 'buffer')
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x50
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
-  const hex = b.toString('hex')
+  const hex = b.toString('hex', 0, 16)
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
 /**
- * Ids already computed. The course's nodes get the same ids in every credential of a cohort, so a cohort
- * hashes them once; the map is simply emptied when full, since the per-credential ids never repeat.
+ * Ids already computed. The course's and the issuer's nodes get the same ids in every credential of a
+ * cohort, so a cohort hashes them once; the nodes of one credential never repeat and are not kept.
  */
 const nodeIds = new Map<string, string>()
 
@@ -103,6 +110,11 @@ function nodeId(kind: string, scope: string): string {
     nodeIds.set(name, id)
   }
   return id
+}
+
+/** {@link nodeId} for a node of this credential alone (its scope is the credential's id): computed, not kept. */
+function credentialNodeId(kind: string, scope: string): string {
+  return `urn:epass:${kind}:${uuidV5(`https://microcred.eu/elm-node#${kind}|${scope}`)}`
 }
 
 /** `YYYY-MM-DDTHH:MM:SSZ`: whole seconds, UTC. */
@@ -272,15 +284,15 @@ function displayParameter(input: BuildInput, languages: string[], scope: string)
       continue
     }
     individual.push({
-      id: nodeId('individualDisplay', `${scope}#${lang}`),
+      id: credentialNodeId('individualDisplay', `${scope}#${lang}`),
       type: 'IndividualDisplay',
       language: languageConcept(lang),
       displayDetail: [
         {
-          id: nodeId('displayDetail', `${scope}#${lang}/1`),
+          id: credentialNodeId('displayDetail', `${scope}#${lang}/1`),
           type: 'DisplayDetail',
           image: {
-            id: nodeId('mediaObject', `${scope}#${lang}/1`),
+            id: credentialNodeId('mediaObject', `${scope}#${lang}/1`),
             type: 'MediaObject',
             content: image.base64,
             contentEncoding: concept('encoding', BASE64_ENCODING),
@@ -294,7 +306,7 @@ function displayParameter(input: BuildInput, languages: string[], scope: string)
   if (problems.length > 0) throw new ValidationError('Display images missing or unusable', problems)
   const primary = languages[0] ?? 'en'
   return {
-    id: nodeId('displayParameter', scope),
+    id: credentialNodeId('displayParameter', scope),
     type: 'DisplayParameter',
     title: { ...input.course.title },
     language: languages.map((lang) => languageConcept(lang)),
@@ -352,7 +364,7 @@ function buildTree(input: BuildInput): Record<string, unknown> {
           eidasField: '/awardingBody/legalIdentifier/country',
           homepage: body.homepage,
         })
-  const awardingProcess: Node = { id: nodeId('awardingProcess', c), type: 'AwardingProcess' }
+  const awardingProcess: Node = { id: credentialNodeId('awardingProcess', c), type: 'AwardingProcess' }
   if (awardingBody !== undefined) awardingProcess.awardingBody = [awardingBody]
   awardingProcess.awardingDate =
     learner.awardingDate === undefined ? issued : dateToDateTime(learner.awardingDate)
@@ -446,10 +458,10 @@ function buildTree(input: BuildInput): Record<string, unknown> {
       scheme.description = { ...course.gradingScheme.description }
     assessmentSpec.gradingScheme = scheme
   }
-  const assessment: Node = { id: nodeId('learningAssessment', c), type: 'LearningAssessment' }
+  const assessment: Node = { id: credentialNodeId('learningAssessment', c), type: 'LearningAssessment' }
   if (hasText(course.title)) assessment.title = { ...course.title }
   if (learner.result?.grade !== undefined) {
-    assessment.grade = note(nodeId('note', `${c}#grade`), { [primary]: learner.result.grade })
+    assessment.grade = note(credentialNodeId('note', `${c}#grade`), { [primary]: learner.result.grade })
   }
   if (learner.supervision !== undefined) {
     assessment.idVerification = concept('supervision-verification', learner.supervision)
@@ -464,13 +476,13 @@ function buildTree(input: BuildInput): Record<string, unknown> {
   if (course.workloadHours !== undefined)
     activitySpec.volumeOfLearning = hoursToDuration(course.workloadHours)
   activitySpec.language = languageConcepts
-  const activity: Node = { id: nodeId('activity', c), type: 'LearningActivity' }
+  const activity: Node = { id: credentialNodeId('activity', c), type: 'LearningActivity' }
   if (hasText(course.title)) activity.title = { ...course.title }
   activity.awardedBy = awardingProcess
   if (learner.activity !== undefined) {
     activity.temporal = [
       {
-        id: nodeId('period', c),
+        id: credentialNodeId('period', c),
         type: 'PeriodOfTime',
         startDate: dateToDateTime(learner.activity.startDate),
         endDate: dateToDateTime(learner.activity.endDate),
@@ -480,7 +492,7 @@ function buildTree(input: BuildInput): Record<string, unknown> {
   activity.specifiedBy = activitySpec
 
   // --- the claim ---------------------------------------------------------------------------------------
-  const achievement: Node = { id: nodeId('learningAchievement', c), type: 'LearningAchievement' }
+  const achievement: Node = { id: credentialNodeId('learningAchievement', c), type: 'LearningAchievement' }
   if (hasText(course.title)) achievement.title = { ...course.title }
   achievement.awardedBy = awardingProcess
   achievement.specifiedBy = qualification
@@ -512,14 +524,14 @@ function buildTree(input: BuildInput): Record<string, unknown> {
     type: 'Person',
   }
   const identifiers: Node[] = (learner.identifiers ?? []).map((identifier, index) => ({
-    id: nodeId('identifier', `${c}#learner/${index}`),
+    id: credentialNodeId('identifier', `${c}#learner/${index}`),
     type: 'Identifier',
     schemeName: identifier.schemeName,
     notation: identifier.notation,
   }))
   if (learner.ilaLinkToken !== undefined) {
     identifiers.push({
-      id: nodeId('identifier', `${c}#ilaCommitment`),
+      id: credentialNodeId('identifier', `${c}#ilaCommitment`),
       type: 'Identifier',
       schemeName: ILA_COMMITMENT_SCHEME_NAME,
       notation: ilaLinkCommitment(learner.ilaLinkToken, ilaCommitmentSalt(c)),
@@ -535,7 +547,7 @@ function buildTree(input: BuildInput): Record<string, unknown> {
   if (learner.email !== undefined) {
     person.contactPoint = [
       {
-        id: nodeId('contactPoint', `${c}#learner`),
+        id: credentialNodeId('contactPoint', `${c}#learner`),
         type: 'ContactPoint',
         emailAddress: [{ id: `mailto:${learner.email}`, type: 'Mailbox' }],
       },
