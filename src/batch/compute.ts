@@ -5,7 +5,7 @@
 import type { DocumentLoader } from '../document-loader/document-loader.js'
 import { isMicrocredError } from '../errors.js'
 import {
-  buildAndSecureMicrocredential,
+  buildAndSecureMicrocredentialBytes,
   type MicrocredentialFormat,
 } from '../issuer/secure-microcredential.js'
 import type { Course } from '../model/course.js'
@@ -64,7 +64,7 @@ export async function runJob(
 ): Promise<JobResult> {
   const { setup } = prepared
   try {
-    const credential = await buildAndSecureMicrocredential({
+    const credential = await buildAndSecureMicrocredentialBytes({
       course: setup.course,
       learner: parseLearner(job.learner),
       issuer: setup.issuer,
@@ -76,7 +76,10 @@ export async function runJob(
       signer,
       documentLoader: prepared.documentLoader ?? noDocumentLoader,
     })
-    return { ok: true, credential: typeof credential === 'string' ? credential : JSON.stringify(credential) }
+    return {
+      ok: true,
+      credential: credential instanceof Uint8Array ? credential : JSON.stringify(credential),
+    }
   } catch (err) {
     if (isMicrocredError(err) && err.code !== 'ERR_SIGNING' && err.status < 500) {
       return {

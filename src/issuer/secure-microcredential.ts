@@ -17,7 +17,7 @@ import type { LearnerCompletion } from '../model/learner.js'
 import type { Signer } from '../signing/key-store.js'
 import type { StatusEntry } from '../status/status-options.js'
 import type { IssuerProfile } from '../storage/storage.js'
-import { secureWithJose } from './secure-jose.js'
+import { secureWithJose, signCompactJwsBytes } from './secure-jose.js'
 
 export type MicrocredentialFormat = 'elm' | 'edc'
 
@@ -44,6 +44,23 @@ export interface BuildAndSecureInput {
 export async function buildAndSecureMicrocredential(
   input: BuildAndSecureInput,
 ): Promise<string | Record<string, unknown>> {
+  const unsigned = buildChecked(input)
+  return input.format === 'elm' ? secureWithJose(unsigned, input.signer) : secureEdc(unsigned, input)
+}
+
+/**
+ * {@link buildAndSecureMicrocredential} with the `elm` form as the bytes of its compact JWS, for batch
+ * issuance, which hands credentials from its worker threads to storage without making strings of them.
+ */
+export async function buildAndSecureMicrocredentialBytes(
+  input: BuildAndSecureInput,
+): Promise<Uint8Array | Record<string, unknown>> {
+  const unsigned = buildChecked(input)
+  return input.format === 'elm' ? signCompactJwsBytes(unsigned, input.signer) : secureEdc(unsigned, input)
+}
+
+/** The unsigned credential; the `elm` form checked against the EBSI schema. */
+function buildChecked(input: BuildAndSecureInput): Record<string, unknown> {
   // The `elm` form is serialized at once: no deep copy of the tree for it.
   const build = input.format === 'elm' ? buildMicrocredentialForSigning : buildMicrocredential
   const built = build({
@@ -56,22 +73,22 @@ export async function buildAndSecureMicrocredential(
     displayImages: input.displayImages,
     ...(input.credentialStatus ? { credentialStatus: input.credentialStatus } : {}),
   })
-  // VC 1.1 does not define the Bitstring Status List terms; VC 2.0 does.
-  const unsigned =
-    input.credentialStatus && input.format === 'edc'
-      ? withExtraContexts(built, [BITSTRING_STATUS_LIST])
-      : built
-  if (input.format === 'elm') {
-    // The official EBSI schema is the contract for the VC 2.0 envelope: never sign what it refuses. It closes
-    // `credentialStatus` to EBSI's own status types, so W3C Bitstring entries are set aside (a documented
-    // deviation; see docs/credential-profiles.md).
-    const { credentialStatus: _status, ...checked } = unsigned
-    const problems = validateEbsiEdc(checked)
-    if (problems.length > 0) {
-      throw new MalformedCredentialError('The built credential does not pass the EBSI EDC schema', problems)
-    }
-    return secureWithJose(unsigned, input.signer)
+  if (input.format === 'edc') {
+    // VC 1.1 does not define the Bitstring Status List terms; VC 2.0 does.
+    return input.credentialStatus ? withExtraContexts(built, [BITSTRING_STATUS_LIST]) : built
   }
+  // The official EBSI schema is the contract for the VC 2.0 envelope: never sign what it refuses. It closes
+  // `credentialStatus` to EBSI's own status types, so W3C Bitstring entries are set aside (a documented
+  // deviation; see docs/credential-profiles.md).
+  const { credentialStatus: _status, ...checked } = built
+  const problems = validateEbsiEdc(checked)
+  if (problems.length > 0) {
+    throw new MalformedCredentialError('The built credential does not pass the EBSI EDC schema', problems)
+  }
+  return built
+}
+
+async function secureEdc(unsigned: Record<string, unknown>, input: BuildAndSecureInput) {
   const { secureWithDataIntegrity } = await import('./secure-data-integrity.js')
   return secureWithDataIntegrity(unsigned, input.signer, {
     documentLoader: input.documentLoader,

@@ -5,7 +5,7 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity'
 import { cryptosuite as ecdsaRdfc2019 } from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite'
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite'
 import { secureWithDataIntegrity } from '../../../src/issuer/secure-data-integrity.js'
-import { secureWithJose } from '../../../src/issuer/secure-jose.js'
+import { secureWithJose, signCompactJwsBytes } from '../../../src/issuer/secure-jose.js'
 import { createTestIssuer, type TestIssuer } from '../../support/issuer-fixture.js'
 
 const date = new Date('2026-11-25T10:00:00Z')
@@ -57,6 +57,29 @@ for (const algorithm of ['Ed25519', 'P-256'] as const) {
       expect(JSON.parse(new TextDecoder().decode(payload))).to.deep.equal(unsigned)
       const tampered = `${jws.slice(0, -4)}AAAA`
       await expect(compactVerify(tampered, key)).to.be.rejected
+    })
+
+    it('VC-JOSE as bytes: the ASCII of a compact JWS that verifies, in a buffer of its own', async () => {
+      const unsigned = credential('2.0', issuer.did)
+      const bytes = await signCompactJwsBytes(unsigned, issuer.signer)
+      // Transferable to another thread: the view covers its whole buffer, which is no slice of a pool.
+      expect(bytes.byteOffset).to.equal(0)
+      expect(bytes.byteLength).to.equal(bytes.buffer.byteLength)
+      const jws = new TextDecoder('ascii').decode(bytes)
+      expect(jws).to.match(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{86}$/)
+      const key = await importJWK(issuer.publicJwk as never, algorithm === 'Ed25519' ? 'EdDSA' : 'ES256')
+      const { payload } = await compactVerify(jws, key)
+      expect(JSON.parse(new TextDecoder().decode(payload))).to.deep.equal(unsigned)
+      // The string form is the same token.
+      const again = await secureWithJose(unsigned, issuer.signer)
+      expect(again.split('.').slice(0, 2)).to.deep.equal(jws.split('.').slice(0, 2))
+    })
+
+    it('VC-JOSE refuses a signature of the wrong size for its algorithm (ERR_SIGNING)', async () => {
+      const short = { ...issuer.signer, sign: async () => new Uint8Array(32) }
+      await expect(
+        signCompactJwsBytes(credential('2.0', issuer.did), short),
+      ).to.be.rejected.and.eventually.have.property('code', 'ERR_SIGNING')
     })
 
     for (const version of ['1.1', '2.0'] as const) {
