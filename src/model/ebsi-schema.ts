@@ -97,8 +97,8 @@ function reportingValidator(): ValidateFunction {
 }
 
 /**
- * Validates a credential against EBSI's "Europass EDC credential" JSON Schema (VC DM 2.0, ELM 3.2),
- * compiled once on first use.
+ * Validates a credential against EBSI's "Europass EDC credential" JSON Schema (VC DM 2.0, ELM 3.2): with the
+ * validator compiled ahead of time, then, for a credential it refuses, the one that names every problem.
  *
  * @returns every problem (JSON pointer + Ajv keyword); empty when the credential conforms.
  */
