@@ -596,6 +596,23 @@ function rowToLinkResult(row: Selectable<IlaLinkResultsTable>): IlaLinkResultRec
 
 /** The ILA repositories over `db` (the pool or one transaction). */
 export function ilaRepository(db: Executor, guard: Guard): IlaRepository {
+  /** A tenant's stored credentials whose `column` is one of `values`, by credential id. */
+  const credentialsWhereIn = (tenantId: string, column: 'credential_id' | 'fingerprint', values: string[]) =>
+    guard(`ILA credentials of tenant ${tenantId}`, async () => {
+      const out: IlaCredentialRecord[] = []
+      for (const page of pages([...new Set(values)], ID_PAGE)) {
+        const rows = await db
+          .selectFrom('ila_credentials')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where(column, 'in', page)
+          .orderBy('credential_id')
+          .execute()
+        out.push(...rows.map(rowToCredential))
+      }
+      return out
+    })
+
   return {
     providers: {
       upsertMany: (input) =>
@@ -1044,36 +1061,9 @@ export function ilaRepository(db: Executor, guard: Guard): IlaRepository {
             .executeTakeFirst()
           return row && rowToCredential(row)
         }),
-      getMany: (tenantId, credentialIds) =>
-        guard(`ILA credentials of tenant ${tenantId}`, async () => {
-          const out: IlaCredentialRecord[] = []
-          for (const page of pages([...new Set(credentialIds)], ID_PAGE)) {
-            const rows = await db
-              .selectFrom('ila_credentials')
-              .selectAll()
-              .where('tenant_id', '=', tenantId)
-              .where('credential_id', 'in', page)
-              .orderBy('credential_id')
-              .execute()
-            out.push(...rows.map(rowToCredential))
-          }
-          return out
-        }),
+      getMany: (tenantId, credentialIds) => credentialsWhereIn(tenantId, 'credential_id', credentialIds),
       findByFingerprint: (tenantId, fingerprints) =>
-        guard(`ILA credentials of tenant ${tenantId}`, async () => {
-          const out: IlaCredentialRecord[] = []
-          for (const page of pages([...new Set(fingerprints)], ID_PAGE)) {
-            const rows = await db
-              .selectFrom('ila_credentials')
-              .selectAll()
-              .where('tenant_id', '=', tenantId)
-              .where('fingerprint', 'in', page)
-              .orderBy('credential_id')
-              .execute()
-            out.push(...rows.map(rowToCredential))
-          }
-          return out
-        }),
+        credentialsWhereIn(tenantId, 'fingerprint', fingerprints),
     },
 
     linkResults: {
